@@ -1,0 +1,1 @@
+"""Content formats, YAML loading with positions, and content checks."""

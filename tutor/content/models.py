@@ -1,0 +1,236 @@
+"""The content formats (SPEC section 3): exercises, answer keys and submissions.
+
+Every model forbids unknown fields and is frozen: a typo in a field name is an
+error the author sees, never a silently ignored line.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+    model_validator,
+)
+
+Setting = Literal["outpatient", "inpatient", "professional", "emergency", "ambulatory_surgery"]
+Assignable = Literal["icd10cm", "icd10pcs", "cpt", "hcpcs", "poa", "drg"]
+DocumentType = Literal[
+    "progress_note", "operative_report", "discharge_summary", "ed_note", "h_and_p",
+    "consult", "radiology", "pathology",
+]
+ProcedureSystem = Literal["cpt", "hcpcs", "icd10pcs"]
+Poa = Literal["Y", "N", "U", "W", "exempt"]
+OptionLetter = Literal["A", "B", "C", "D"]
+
+
+def _as_text(value: Any) -> Any:
+    """YAML reads ``99213`` or ``291`` as numbers; codes are always text."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return str(value)
+    return value
+
+
+def _as_drg(value: Any) -> Any:
+    value = _as_text(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return value.strip().zfill(3)
+    return value
+
+
+CodeText = Annotated[str, BeforeValidator(_as_text), Field(min_length=1, max_length=40)]
+DrgText = Annotated[str, BeforeValidator(_as_drg), Field(pattern=r"^\d{3}$")]
+Identifier = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")]
+Prose = Annotated[str, Field(min_length=1)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- Exercises --------------------------------------------------------------------
+
+
+class Patient(Model):
+    age: int = Field(ge=0, le=124)
+    sex: Literal["M", "F", "U"]
+    discharge_status: int = Field(default=1, ge=1, le=99)
+    """UB-04 patient discharge status (01 home); only the DRG grouper reads it."""
+
+
+class Document(Model):
+    type: DocumentType
+    title: Prose
+    text: Prose
+
+
+class ChartExercise(Model):
+    format: Literal[1]
+    id: Identifier
+    kind: Literal["chart"]
+    title: Prose
+    setting: Setting
+    date_of_service: date
+    """Picks the code-set year; for inpatient charts, the discharge date."""
+    patient: Patient
+    assign: list[Assignable] = Field(min_length=1)
+    difficulty: int = Field(ge=1, le=5)
+    topics: list[str] = Field(default_factory=list)
+    exam_areas: list[str] = Field(default_factory=list)
+    documents: list[Document] = Field(min_length=1)
+
+    @field_validator("assign")
+    @classmethod
+    def _unique_assign(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("assign lists a code set twice")
+        return value
+
+
+class McqExercise(Model):
+    format: Literal[1]
+    id: Identifier
+    kind: Literal["mcq"]
+    title: str | None = None
+    stem: Prose
+    options: dict[OptionLetter, Prose]
+    difficulty: int = Field(ge=1, le=5)
+    topics: list[str] = Field(default_factory=list)
+    exam_areas: list[str] = Field(default_factory=list)
+
+    @field_validator("options")
+    @classmethod
+    def _enough_options(cls, value: dict[str, str]) -> dict[str, str]:
+        if len(value) < 2:
+            raise ValueError("an mcq needs at least two options")
+        return value
+
+    @property
+    def display_title(self) -> str:
+        return self.title or (self.stem if len(self.stem) <= 60 else self.stem[:57] + "...")
+
+
+Exercise = Annotated[ChartExercise | McqExercise, Field(discriminator="kind")]
+
+
+# --- Answer keys ------------------------------------------------------------------
+
+
+class KeyDiagnosis(Model):
+    code: CodeText
+    rationale: Prose
+    evidence: str | None = None
+    alternates: list[CodeText] = Field(default_factory=list)
+    optional: bool = False
+    poa: Poa | None = None
+
+
+class KeyProcedure(Model):
+    code: CodeText
+    system: ProcedureSystem | None = None
+    modifiers: list[CodeText] = Field(default_factory=list, max_length=4)
+    units: int | None = Field(default=None, ge=1, le=9999)
+    rationale: Prose
+    evidence: str | None = None
+    alternates: list[CodeText] = Field(default_factory=list)
+    optional: bool = False
+
+
+class Sequencing(Model):
+    first: list[CodeText] | None = None
+    """Codes accepted in first position (default: the first diagnosis line and its alternates)."""
+    before: list[tuple[CodeText, CodeText]] = Field(default_factory=list)
+
+
+class Distractor(Model):
+    codes: list[CodeText] = Field(min_length=1)
+    lesson: Prose
+
+
+class ChartKey(Model):
+    format: Literal[1]
+    exercise: Identifier
+    diagnoses: list[KeyDiagnosis] = Field(default_factory=list)
+    sequencing: Sequencing | None = None
+    procedures: list[KeyProcedure] = Field(default_factory=list)
+    drg: DrgText | None = None
+    distractors: list[Distractor] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> ChartKey:
+        if not self.diagnoses and not self.procedures:
+            raise ValueError("a chart key needs at least one diagnosis or procedure")
+        return self
+
+
+class McqKey(Model):
+    format: Literal[1]
+    exercise: Identifier
+    answer: OptionLetter
+    rationale: Prose
+
+
+def _key_kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "mcq" if "answer" in value else "chart"
+    return "mcq" if isinstance(value, McqKey) else "chart"
+
+
+AnswerKey = Annotated[
+    Annotated[ChartKey, Tag("chart")] | Annotated[McqKey, Tag("mcq")],
+    Discriminator(_key_kind),
+]
+
+
+# --- Submissions ------------------------------------------------------------------
+
+
+class SubmittedDiagnosis(Model):
+    code: CodeText
+    poa: str | None = None
+
+    @field_validator("poa", mode="before")
+    @classmethod
+    def _poa_text(cls, value: Any) -> Any:
+        return value if value is None else str(value)
+
+
+class SubmittedProcedure(Model):
+    code: CodeText
+    system: ProcedureSystem | None = None
+    modifiers: list[CodeText] = Field(default_factory=list)
+    units: int | None = Field(default=None, ge=0, le=99999)
+
+
+def _diagnosis_entry(value: Any) -> Any:
+    return {"code": _as_text(value)} if isinstance(value, (str, int)) and not isinstance(value, bool) else value
+
+
+def _procedure_entry(value: Any) -> Any:
+    return _diagnosis_entry(value)
+
+
+class Submission(Model):
+    exercise: Identifier
+    diagnoses: list[Annotated[SubmittedDiagnosis, BeforeValidator(_diagnosis_entry)]] = Field(default_factory=list)
+    procedures: list[Annotated[SubmittedProcedure, BeforeValidator(_procedure_entry)]] = Field(default_factory=list)
+    drg: str | None = None
+    answer: str | None = None
+    """The chosen option letter, for an mcq exercise."""
+
+    @field_validator("drg", mode="before")
+    @classmethod
+    def _drg_text(cls, value: Any) -> Any:
+        value = _as_text(value)
+        if isinstance(value, str) and value.strip().isdigit():
+            return value.strip().zfill(3)
+        return value
