@@ -1,0 +1,1 @@
+"""Practice: what to do next, exercise status, drafts, exams."""

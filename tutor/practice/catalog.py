@@ -1,0 +1,49 @@
+"""Filtering the exercise list, as the browser does (pure, so it is tested without a screen)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from tutor.content.models import ChartExercise, McqExercise
+from tutor.practice.status import Status
+
+
+@dataclass(frozen=True)
+class Filters:
+    text: str = ""
+    setting: str | None = None
+    code_set: str | None = None
+    topic: str | None = None
+    difficulty: int | None = None
+    status: Status | None = None
+
+
+def setting_of(exercise: ChartExercise | McqExercise) -> str:
+    return exercise.setting if isinstance(exercise, ChartExercise) else "exam question"
+
+
+def code_sets_of(exercise: ChartExercise | McqExercise) -> list[str]:
+    return [a for a in exercise.assign if a not in ("poa", "drg")] if isinstance(exercise, ChartExercise) else ["mcq"]
+
+
+def title_of(exercise: ChartExercise | McqExercise) -> str:
+    return exercise.title if isinstance(exercise, ChartExercise) else exercise.display_title
+
+
+def matches(exercise: ChartExercise | McqExercise, filters: Filters, status: Status) -> bool:
+    words = filters.text.lower().split()
+    haystack = f"{title_of(exercise)} {exercise.id}".lower()
+    return (
+        all(w in haystack for w in words)
+        and (filters.setting is None or setting_of(exercise) == filters.setting)
+        and (filters.code_set is None or filters.code_set in code_sets_of(exercise))
+        and (filters.topic is None or filters.topic in exercise.topics)
+        and (filters.difficulty is None or exercise.difficulty == filters.difficulty)
+        and (filters.status is None or status == filters.status)
+    )
+
+
+def select(exercises: Iterable[ChartExercise | McqExercise], filters: Filters,
+           statuses: Mapping[str, Status]) -> list[ChartExercise | McqExercise]:
+    return [e for e in exercises if matches(e, filters, statuses.get(e.id, Status.NEW))]

@@ -1,0 +1,31 @@
+"""Progress: the attempt store (SQLite, schema-versioned) and the statistics toward 95% (SPEC section 5)."""
+
+from tutor.progress.attempt import KNOWN_MODES, Attempt
+from tutor.progress.schema import SCHEMA_VERSION
+from tutor.progress.stats import (
+    PACE_TARGETS_PER_DAY,
+    WORKDAY_MINUTES,
+    Z95,
+    AccuracySummary,
+    Pace,
+    Readiness,
+    Tally,
+    by_code_set,
+    by_topic,
+    code_accuracy,
+    outcome_counts,
+    pace,
+    readiness,
+    record_accuracy,
+    trend,
+    weakest_topics,
+    wilson_interval,
+)
+from tutor.progress.store import ProgressStore, default_db_path
+
+__all__ = [
+    "KNOWN_MODES", "PACE_TARGETS_PER_DAY", "SCHEMA_VERSION", "WORKDAY_MINUTES", "Z95",
+    "AccuracySummary", "Attempt", "Pace", "ProgressStore", "Readiness", "Tally",
+    "by_code_set", "by_topic", "code_accuracy", "default_db_path", "outcome_counts", "pace",
+    "readiness", "record_accuracy", "trend", "weakest_topics", "wilson_interval",
+]

@@ -1,0 +1,54 @@
+"""Recognising a damaged progress database and setting it aside (never deleting it)."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+_DAMAGED_CODES = {sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT}
+_SIDECARS = ("-wal", "-shm", "-journal")
+
+
+class DamagedDatabase(Exception):
+    """The file is not a SQLite database, or fails ``PRAGMA quick_check``."""
+
+
+def error_code(error: sqlite3.Error) -> int:
+    """The primary SQLite result code of an error (0 if unknown)."""
+    # Extended codes (SQLITE_BUSY_SNAPSHOT, ...) keep the primary code in the low byte.
+    return (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF
+
+
+def is_damage(error: sqlite3.Error) -> bool:
+    return error_code(error) in _DAMAGED_CODES
+
+
+def quick_check(conn: sqlite3.Connection) -> None:
+    """Raise DamagedDatabase unless ``PRAGMA quick_check`` answers a single "ok"."""
+    problems = [row[0] for row in conn.execute("PRAGMA quick_check").fetchall()]
+    if problems != ["ok"]:
+        raise DamagedDatabase("; ".join(str(problem) for problem in problems[:5]))
+
+
+def set_aside(path: Path) -> Path | None:
+    """Rename a damaged database (and its WAL files) to ``<name>.corrupt-<UTC timestamp>``.
+
+    The WAL files go first: a stale ``-wal`` left beside a fresh database would
+    be replayed into it. Returns None if another tutor moved the file first.
+    """
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}.corrupt-{stamp}")
+    suffix = 1
+    while target.exists():  # never overwrite an earlier set-aside copy
+        target = path.with_name(f"{path.name}.corrupt-{stamp}-{suffix}")
+        suffix += 1
+    for sidecar in _SIDECARS:
+        side = path.with_name(path.name + sidecar)
+        if side.exists():
+            side.rename(target.with_name(target.name + sidecar))
+    try:
+        path.rename(target)
+    except FileNotFoundError:
+        return None
+    return target

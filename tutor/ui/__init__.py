@@ -1,0 +1,1 @@
+"""The Textual tutor: a thin face over the core (codes, content, grading, progress)."""

@@ -1,0 +1,45 @@
+"""Starting the tutor from the command line: open the core, then the app."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from tutor.content.library import load_library
+from tutor.paths import bundled_dir
+from tutor.progress import ProgressStore, default_db_path
+from tutor.ui.context import Tutor
+
+
+def content_paths(args: argparse.Namespace) -> list:
+    return [bundled_dir("exercises"), bundled_dir("answer_keys"), *(getattr(args, "content", None) or [])]
+
+
+def pick_trainee(store: ProgressStore, requested: str | None) -> str | None:
+    """The named trainee, or the only one there is; None means ask."""
+    name = requested or os.environ.get("MEDCODE_TRAINEE")
+    if name:
+        store.ensure_trainee(name)
+        return name
+    names = store.trainees()
+    return names[0] if len(names) == 1 else None
+
+
+def launch(args: argparse.Namespace) -> int:
+    from tutor.cli import open_codes
+    from tutor.ui.app import MedcodeApp
+
+    codes = open_codes(args)
+    store = ProgressStore(args.db or default_db_path())
+    if store.recovered_from:
+        print(f"The progress database could not be read; it was kept as {store.recovered_from} "
+              "and a new one was started.", file=sys.stderr)
+    try:
+        library = load_library(content_paths(args))
+        tutor = Tutor(library, codes, store, pick_trainee(store, args.trainee))
+        MedcodeApp(tutor).run()
+    finally:
+        store.close()
+        codes.close()
+    return 0

@@ -1,0 +1,86 @@
+"""Exercise browser: filter by setting, code set, topic, difficulty and status; search titles."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Select
+
+from tutor.practice.catalog import Filters, code_sets_of, select, setting_of, title_of
+from tutor.practice.status import Status, statuses
+from tutor.ui.context import Tutor
+
+STATUS_MARKS = {Status.NEW: "new", Status.MISSED: "[red]missed[/red]", Status.MASTERED: "[green]mastered[/green]"}
+
+
+class BrowserScreen(Screen):
+    BINDINGS = [
+        Binding("escape", "dashboard", "Dashboard"),
+        Binding("slash", "search", "Search"),
+    ]
+
+    def __init__(self, tutor: Tutor) -> None:
+        super().__init__()
+        self.tutor = tutor
+        self.statuses: dict[str, Status] = {}
+
+    def compose(self) -> ComposeResult:
+        exercises = self.tutor.exercises()
+        settings = sorted({setting_of(e) for e in exercises})
+        code_sets = sorted({c for e in exercises for c in code_sets_of(e)})
+        topics = sorted({t for e in exercises for t in e.topics})
+        yield Header()
+        yield Input(placeholder="Search titles ( / )", id="search")
+        with Horizontal(id="filters"):
+            yield Select([(s, s) for s in settings], prompt="setting", compact=True, id="setting")
+            yield Select([(c, c) for c in code_sets], prompt="code set", compact=True, id="code-set")
+            yield Select([(t, t) for t in topics], prompt="topic", compact=True, id="topic")
+            yield Select([(str(d), d) for d in range(1, 6)], prompt="level", compact=True, id="difficulty")
+            yield Select([(s.value, s) for s in Status], prompt="status", compact=True, id="status")
+        yield DataTable(id="exercise-table", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("Title", "Setting", "Codes", "Lvl", "Status")
+        self.refresh_rows()
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_rows()
+
+    def _filters(self) -> Filters:
+        def value(selector: str):
+            chosen = self.query_one(selector, Select).value
+            return None if chosen is Select.NULL else chosen
+
+        return Filters(
+            text=self.query_one("#search", Input).value, setting=value("#setting"), code_set=value("#code-set"),
+            topic=value("#topic"), difficulty=value("#difficulty"), status=value("#status"),
+        )
+
+    @on(Input.Changed, "#search")
+    @on(Select.Changed)
+    def refresh_rows(self) -> None:
+        self.statuses = statuses(self.tutor.attempts())
+        table = self.query_one(DataTable)
+        table.clear()
+        for exercise in select(self.tutor.exercises(), self._filters(), self.statuses):
+            table.add_row(
+                title_of(exercise), setting_of(exercise), ", ".join(code_sets_of(exercise)),
+                str(exercise.difficulty), STATUS_MARKS[self.statuses.get(exercise.id, Status.NEW)], key=exercise.id,
+            )
+        self.sub_title = f"{table.row_count} of {len(self.tutor.exercises())} exercises"
+
+    @on(DataTable.RowSelected)
+    def _open(self, event: DataTable.RowSelected) -> None:
+        self.app.open_exercise(event.row_key.value)
+
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_dashboard(self) -> None:
+        self.app.show_dashboard()

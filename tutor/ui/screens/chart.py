@@ -1,0 +1,216 @@
+"""Chart screen: the documentation on the left, the coding form on the right."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Input, Label, Static, TabbedContent, TabPane
+
+from tutor.codes import CodeSystem, Validity
+from tutor.codes.normalize import clean, infer_procedure_system
+from tutor.content.models import ChartExercise
+from tutor.practice.drafts import DiagnosisLine as DraftDx
+from tutor.practice.drafts import Draft, draft_to_submission
+from tutor.practice.drafts import ProcedureLine as DraftPx
+from tutor.ui.context import Tutor
+from tutor.ui.widgets.lines import CodeLine, DiagnosisLine, ProcedureLine
+
+SETTING_LABELS = {
+    "outpatient": "Outpatient", "inpatient": "Inpatient", "professional": "Professional fee",
+    "emergency": "Emergency department", "ambulatory_surgery": "Ambulatory surgery",
+}
+PROCEDURE_SETS = ("icd10pcs", "cpt", "hcpcs")
+
+
+def status_of(check) -> tuple[str, str]:
+    """The line under a code: its title and whether it is reportable on the date."""
+    if check.status is Validity.VALID:
+        return f"✓ {check.title or check.message}", "valid"
+    if check.status in (Validity.UNVERIFIED, Validity.UNKNOWN):
+        return f"? {check.message}", "unverified"
+    return f"✗ {check.message}", "invalid"
+
+
+class ChartScreen(Screen):
+    BINDINGS = [
+        Binding("ctrl+s", "submit", "Submit", priority=True),
+        Binding("ctrl+l", "lookup", "Lookup", priority=True),
+        Binding("ctrl+n", "add_diagnosis", "+Dx"),
+        Binding("ctrl+p", "add_procedure", "+Proc", show=False),
+        Binding("ctrl+o", "switch_pane", "Notes/Form"),
+        Binding("escape", "leave", "Back"),
+    ]
+
+    def __init__(self, tutor: Tutor, exercise: ChartExercise) -> None:
+        super().__init__()
+        self.tutor = tutor
+        self.exercise = exercise
+        self.started_at: datetime = tutor.clock()
+        self.draft = Draft.from_data(tutor.store.load_draft(tutor.trainee, exercise.id)) if tutor.trainee else Draft()
+        self._restoring = True
+
+    @property
+    def asks_procedures(self) -> bool:
+        return any(s in self.exercise.assign for s in PROCEDURE_SETS)
+
+    def compose(self) -> ComposeResult:
+        ex = self.exercise
+        yield Header()
+        with Horizontal(id="chart"):
+            with Vertical(id="documents"):
+                yield Static(f"[b]{ex.title}[/b]\n{SETTING_LABELS[ex.setting]} · {ex.date_of_service.isoformat()}"
+                             f" · {ex.patient.age} y/o {ex.patient.sex} · difficulty {ex.difficulty}", id="chart-title")
+                with TabbedContent(id="document-tabs"):
+                    for n, doc in enumerate(ex.documents, start=1):
+                        with TabPane(doc.title, id=f"doc-{n}"):
+                            with VerticalScroll(classes="document"):
+                                yield Static(doc.text, markup=False)
+            with VerticalScroll(id="form"):
+                yield Label(self._assign_text(), id="assign")
+                yield Label("Diagnoses (1st = principal)" if ex.setting == "inpatient"
+                            else "Diagnoses (1st = first-listed)", classes="section")
+                yield Vertical(*self._diagnosis_lines(), id="diagnoses")
+                if self.asks_procedures:
+                    yield Label("Procedures (code, modifiers, units)", classes="section")
+                    yield Vertical(*self._procedure_lines(), id="procedures")
+                if "drg" in ex.assign:
+                    with Horizontal(id="drg-row"):
+                        yield Label("MS-DRG ", classes="section")
+                        yield Input(self.draft.drg, placeholder="e.g. 194", id="drg", restrict=r"\d{0,3}")
+                yield Button("Submit for grading (ctrl+s)", id="submit", variant="primary")
+        yield Footer()
+
+    def _assign_text(self) -> str:
+        names = {"icd10cm": "ICD-10-CM", "icd10pcs": "ICD-10-PCS", "cpt": "CPT", "hcpcs": "HCPCS",
+                 "poa": "POA", "drg": "MS-DRG"}
+        return "Assign: " + ", ".join(names[a] for a in self.exercise.assign)
+
+    def _diagnosis_lines(self) -> list[DiagnosisLine]:
+        rows = self.draft.diagnoses + [DraftDx()] * max(1, 3 - len(self.draft.diagnoses))
+        ask_poa = "poa" in self.exercise.assign
+        return [DiagnosisLine(n, row.code, row.poa, ask_poa) for n, row in enumerate(rows, start=1)]
+
+    def _procedure_lines(self) -> list[ProcedureLine]:
+        rows = self.draft.procedures + [DraftPx()] * max(1, 2 - len(self.draft.procedures))
+        only_pcs = [s for s in PROCEDURE_SETS if s in self.exercise.assign] == ["icd10pcs"]
+        return [ProcedureLine(n, row.code, row.modifiers, row.units,
+                              placeholder="ICD-10-PCS" if only_pcs else "CPT/HCPCS/PCS", details=not only_pcs)
+                for n, row in enumerate(rows, start=1)]
+
+    def on_mount(self) -> None:
+        for line in self.query(CodeLine):
+            self._validate(line)
+        self._restoring = False
+        self.query_one("#dx-1", Input).focus()
+
+    # --- live validation and drafts ------------------------------------------------
+
+    def _system_for(self, line: CodeLine) -> CodeSystem | None:
+        if isinstance(line, DiagnosisLine):
+            return CodeSystem.ICD10CM
+        code = clean(line.code).replace(".", "")
+        system = infer_procedure_system(code)
+        if system and system.value in self.exercise.assign:
+            return system
+        return system
+
+    def _validate(self, line: CodeLine) -> None:
+        if not line.code.strip():
+            line.show_status("", "empty")
+            return
+        system = self._system_for(line)
+        if system is None:
+            line.show_status("✗ not a CPT, HCPCS Level II or ICD-10-PCS code", "invalid")
+            return
+        check = self.tutor.codes.check(line.code, system, self.exercise.date_of_service)
+        text, state = status_of(check)
+        if system.value not in self.exercise.assign and check.status is not Validity.NOT_A_CODE:
+            text, state = f"✗ {system.value} is not assigned in this exercise", "invalid"
+        line.show_status(text, state)
+
+    @on(CodeLine.Changed)
+    def _line_changed(self, event: CodeLine.Changed) -> None:
+        self._validate(event.line)
+        self._save_draft()
+
+    @on(Input.Changed, "#drg")
+    def _drg_changed(self) -> None:
+        self._save_draft()
+
+    def current_draft(self) -> Draft:
+        return Draft(
+            diagnoses=[DraftDx(line.code, line.poa) for line in self.query(DiagnosisLine)],
+            procedures=[DraftPx(line.code, line.modifiers, line.units) for line in self.query(ProcedureLine)],
+            drg=self.query_one("#drg", Input).value if "drg" in self.exercise.assign else "",
+        )
+
+    def _save_draft(self) -> None:
+        if self._restoring or not self.tutor.trainee:
+            return
+        self.tutor.store.save_draft(self.tutor.trainee, self.exercise.id, self.current_draft().to_data())
+
+    # --- actions -------------------------------------------------------------------
+
+    def action_add_diagnosis(self) -> None:
+        container = self.query_one("#diagnoses", Vertical)
+        line = DiagnosisLine(len(container.children) + 1, ask_poa="poa" in self.exercise.assign)
+        container.mount(line)
+        self.call_after_refresh(line.code_input.focus)
+
+    def action_add_procedure(self) -> None:
+        if not self.asks_procedures:
+            return
+        container = self.query_one("#procedures", Vertical)
+        first = container.query(ProcedureLine).first()
+        line = ProcedureLine(len(container.children) + 1, placeholder=first.placeholder, details=first.details)
+        container.mount(line)
+        self.call_after_refresh(line.code_input.focus)
+
+    def action_switch_pane(self) -> None:
+        if self.query_one("#form").has_focus_within:
+            self.query_one("#document-tabs").focus()
+        else:
+            self.query_one("#dx-1", Input).focus()
+
+    def action_lookup(self) -> None:
+        from tutor.ui.screens.lookup import LookupScreen
+
+        focused = self.focused
+        target = focused if isinstance(focused, Input) and focused.has_class("code") else None
+        line = next((a for a in (target.ancestors if target else []) if isinstance(a, CodeLine)), None)
+        system = CodeSystem.ICD10CM if line is None or isinstance(line, DiagnosisLine) else (
+            CodeSystem.ICD10PCS if "icd10pcs" in self.exercise.assign else CodeSystem.HCPCS)
+
+        def insert(code: str | None) -> None:
+            if not code:
+                return
+            lines = list(self.query(DiagnosisLine if system is CodeSystem.ICD10CM else ProcedureLine))
+            chosen = line if line is not None else next((ln for ln in lines if not ln.code.strip()), None)
+            if chosen is None:
+                self.notify("No empty line: add one with ctrl+n", severity="warning")
+                return
+            chosen.code_input.value = code
+            chosen.code_input.focus()
+
+        self.app.push_screen(LookupScreen(self.tutor.codes, system, self.exercise.date_of_service), insert)
+
+    @on(Button.Pressed, "#submit")
+    def action_submit(self) -> None:
+        draft = self.current_draft()
+        try:
+            submission = draft_to_submission(self.exercise.id, draft)
+        except ValueError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        if not submission.diagnoses and not submission.procedures:
+            self.notify("Enter at least one code before submitting.", severity="warning")
+            return
+        self.app.submit_attempt(self.exercise, submission, self.started_at)
+
+    def action_leave(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,100 @@
+"""Small screens: help, choosing a trainee, and the list of broken content files."""
+
+from __future__ import annotations
+
+from rich.markup import escape
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Header, Input, Label, Markdown, OptionList, Static
+
+from tutor.content.library import Problem
+
+HELP = """\
+# medcode-tutor
+
+Read the chart on the left, code it on the right, submit, and learn from the
+line-by-line feedback. Your code accuracy is tracked toward the **95%** target
+that employers audit for.
+
+| keys | where | what |
+| --- | --- | --- |
+| `n` | dashboard, feedback | practise the next exercise |
+| `b` | dashboard | browse and filter exercises |
+| `ctrl+l` | chart | look up a code and insert it |
+| `ctrl+n` / `ctrl+p` | chart | add a diagnosis / procedure line |
+| `ctrl+o` | chart | switch between the notes and the form |
+| `ctrl+s` | chart, question | submit for grading |
+| `r` | feedback | retry the same exercise |
+| `escape` | anywhere | go back |
+| `ctrl+p` | anywhere else | command palette (look up a code from anywhere) |
+| `?` | anywhere | this help |
+| `q` / `ctrl+q` | anywhere | quit |
+
+While you type, each code shows its title and whether it is **valid and billable
+on the chart's date of service** (✓), only checked for form (?), or not
+reportable (✗: truncated, missing 7th character, placeholder, unknown).
+Your typing is saved as you go: close the tutor or lose power and the chart
+comes back as you left it.
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,question_mark", "close", "Close")]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help"):
+            yield Markdown(HELP)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class TraineeScreen(ModalScreen[str]):
+    """Pick who is practising; a new name creates a trainee."""
+
+    def __init__(self, names: list[str]) -> None:
+        super().__init__()
+        self.names = names
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="trainee"):
+            yield Label("Who is practising? Type your name and press Enter" +
+                        (", or pick one below." if self.names else "."))
+            yield Input(placeholder="your name", id="trainee-name")
+            if self.names:
+                yield OptionList(*self.names, id="trainee-list")
+
+    def on_mount(self) -> None:
+        self.query_one("#trainee-name", Input).focus()
+
+    @on(Input.Submitted, "#trainee-name")
+    def _typed(self, event: Input.Submitted) -> None:
+        name = " ".join(event.value.split())
+        if not name:
+            self.notify("Type a name first.", severity="warning")
+            return
+        self.dismiss(name)
+
+    @on(OptionList.OptionSelected)
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(str(event.option.prompt))
+
+
+class ProblemsScreen(Screen):
+    """Content files that could not be loaded, with where and why."""
+
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__()
+        self.problems = problems
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        text = "\n".join(escape(str(p)) for p in self.problems) or "All content files loaded without problems."
+        with VerticalScroll(id="problems"):
+            yield Static(f"[b]{len(self.problems)} content problem(s)[/b] (the rest of the content loaded)\n\n{text}")
+        yield Footer()

@@ -1,0 +1,53 @@
+"""An exam-style multiple-choice question."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, RadioButton, RadioSet, Static
+
+from tutor.content.models import McqExercise, Submission
+from tutor.ui.context import Tutor
+
+
+class McqScreen(Screen):
+    BINDINGS = [
+        Binding("ctrl+s", "submit", "Submit", priority=True),
+        Binding("escape", "leave", "Back"),
+    ]
+
+    def __init__(self, tutor: Tutor, exercise: McqExercise) -> None:
+        super().__init__()
+        self.tutor = tutor
+        self.exercise = exercise
+        self.started_at: datetime = tutor.clock()
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="mcq"):
+            yield Static(self.exercise.stem, id="stem", markup=False)
+            with RadioSet(id="options"):
+                for letter, text in sorted(self.exercise.options.items()):
+                    yield RadioButton(f"{letter}. {text}", name=letter)
+            yield Button("Submit (ctrl+s)", id="submit", variant="primary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(RadioSet).focus()
+
+    @on(Button.Pressed, "#submit")
+    def action_submit(self) -> None:
+        pressed = self.query_one(RadioSet).pressed_button
+        if pressed is None:
+            self.notify("Choose an answer first.", severity="warning")
+            return
+        submission = Submission(exercise=self.exercise.id, answer=pressed.name)
+        self.app.submit_attempt(self.exercise, submission, self.started_at)
+
+    def action_leave(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,102 @@
+"""Coding-form lines: a code input with its live status underneath.
+
+The widgets only display: the screen decides what a code means (it owns the
+code sets) and hands each line its status text.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Input, Select, Static
+
+POA_CHOICES = [("Y", "Y"), ("N", "N"), ("U", "U"), ("W", "W"), ("exempt", "exempt")]
+
+
+class CodeLine(Vertical):
+    """Base for one line of the coding form."""
+
+    class Changed(Message):
+        def __init__(self, line: CodeLine) -> None:
+            super().__init__()
+            self.line = line
+
+    def __init__(self, number: int, **kwargs) -> None:
+        super().__init__(classes="code-line", **kwargs)
+        self.number = number
+
+    @property
+    def code_input(self) -> Input:
+        return self.query_one(".code", Input)
+
+    @property
+    def code(self) -> str:
+        return self.code_input.value
+
+    def show_status(self, text: str, state: str) -> None:
+        """state: empty | valid | unverified | invalid."""
+        status = self.query_one(".status", Static)
+        status.update(text)
+        for name in ("empty", "valid", "unverified", "invalid"):
+            status.set_class(name == state, f"-{name}")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.post_message(self.Changed(self))
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        self.post_message(self.Changed(self))
+
+
+class DiagnosisLine(CodeLine):
+    def __init__(self, number: int, code: str = "", poa: str = "", ask_poa: bool = False, **kwargs) -> None:
+        super().__init__(number, **kwargs)
+        self._initial = (code, poa)
+        self.ask_poa = ask_poa
+
+    def compose(self) -> ComposeResult:
+        code, poa = self._initial
+        label = "1st" if self.number == 1 else f"{self.number:>3}"
+        with Horizontal(classes="line-inputs"):
+            yield Static(label, classes="line-number")
+            yield Input(code, placeholder="ICD-10-CM", classes="code", id=f"dx-{self.number}")
+            if self.ask_poa:
+                yield Select(POA_CHOICES, prompt="POA", value=poa if poa in dict(POA_CHOICES).values()
+                             else Select.NULL, compact=True, classes="poa", id=f"poa-{self.number}")
+        yield Static("", classes="status -empty")
+
+    @property
+    def poa(self) -> str:
+        if not self.ask_poa:
+            return ""
+        value = self.query_one(".poa", Select).value
+        return "" if value is Select.NULL else str(value)
+
+
+class ProcedureLine(CodeLine):
+    def __init__(self, number: int, code: str = "", modifiers: str = "", units: str = "",
+                 placeholder: str = "CPT/HCPCS/PCS", details: bool = True, **kwargs) -> None:
+        super().__init__(number, **kwargs)
+        self._initial = (code, modifiers, units)
+        self.placeholder = placeholder
+        self.details = details
+
+    def compose(self) -> ComposeResult:
+        code, modifiers, units = self._initial
+        with Horizontal(classes="line-inputs"):
+            yield Static(f"{self.number:>3}", classes="line-number")
+            yield Input(code, placeholder=self.placeholder, classes="code", id=f"px-{self.number}")
+            if self.details:
+                yield Input(modifiers, placeholder="mods", classes="modifiers", id=f"mod-{self.number}")
+                yield Input(units, placeholder="units", classes="units", restrict=r"\d*", id=f"units-{self.number}")
+        yield Static("", classes="status -empty")
+
+    @property
+    def modifiers(self) -> str:
+        return self.query_one(".modifiers", Input).value if self.details else ""
+
+    @property
+    def units(self) -> str:
+        return self.query_one(".units", Input).value if self.details else ""
