@@ -16,6 +16,10 @@ from tutor.ui.context import Tutor
 STATUS_MARKS = {Status.NEW: "new", Status.MISSED: "[red]missed[/red]", Status.MASTERED: "[green]mastered[/green]"}
 
 
+def _shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 class BrowserScreen(Screen):
     BINDINGS = [
         Binding("escape", "dashboard", "Dashboard"),
@@ -70,7 +74,7 @@ class BrowserScreen(Screen):
         table.clear()
         for exercise in select(self.tutor.exercises(), self._filters(), self.statuses):
             table.add_row(
-                title_of(exercise), setting_of(exercise), ", ".join(code_sets_of(exercise)),
+                _shorten(title_of(exercise), 46), setting_of(exercise), ", ".join(code_sets_of(exercise)),
                 str(exercise.difficulty), STATUS_MARKS[self.statuses.get(exercise.id, Status.NEW)], key=exercise.id,
             )
         self.sub_title = f"{table.row_count} of {len(self.tutor.exercises())} exercises"

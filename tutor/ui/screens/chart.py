@@ -80,7 +80,7 @@ class ChartScreen(Screen):
                     yield Vertical(*self._procedure_lines(), id="procedures")
                 if "drg" in ex.assign:
                     with Horizontal(id="drg-row"):
-                        yield Label("MS-DRG ", classes="section")
+                        yield Label("MS-DRG", id="drg-label")
                         yield Input(self.draft.drg, placeholder="e.g. 194", id="drg", restrict=r"\d{0,3}")
                 yield Button("Submit for grading (ctrl+s)", id="submit", variant="primary")
         yield Footer()
@@ -156,20 +156,20 @@ class ChartScreen(Screen):
 
     # --- actions -------------------------------------------------------------------
 
-    def action_add_diagnosis(self) -> None:
+    async def action_add_diagnosis(self) -> None:
         container = self.query_one("#diagnoses", Vertical)
         line = DiagnosisLine(len(container.children) + 1, ask_poa="poa" in self.exercise.assign)
-        container.mount(line)
-        self.call_after_refresh(line.code_input.focus)
+        await container.mount(line)
+        line.code_input.focus()
 
-    def action_add_procedure(self) -> None:
+    async def action_add_procedure(self) -> None:
         if not self.asks_procedures:
             return
         container = self.query_one("#procedures", Vertical)
         first = container.query(ProcedureLine).first()
         line = ProcedureLine(len(container.children) + 1, placeholder=first.placeholder, details=first.details)
-        container.mount(line)
-        self.call_after_refresh(line.code_input.focus)
+        await container.mount(line)
+        line.code_input.focus()
 
     def action_switch_pane(self) -> None:
         if self.query_one("#form").has_focus_within:

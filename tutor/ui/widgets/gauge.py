@@ -24,7 +24,7 @@ class TargetGauge(Widget):
         self.refresh()
 
     def render(self) -> Text:
-        label_width = 14
+        label_width = 16
         figure = "  --" if self.value is None else f"{self.value:>4.0%}"
         width = max(10, self.size.width - label_width - len(figure) - 4)
         filled = 0 if self.value is None else round(width * self.value)

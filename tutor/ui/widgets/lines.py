@@ -9,9 +9,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Input, Select, Static
-
-POA_CHOICES = [("Y", "Y"), ("N", "N"), ("U", "U"), ("W", "W"), ("exempt", "exempt")]
+from textual.widgets import Input, Static
 
 
 class CodeLine(Vertical):
@@ -45,9 +43,10 @@ class CodeLine(Vertical):
         event.stop()
         self.post_message(self.Changed(self))
 
-    def on_select_changed(self, event: Select.Changed) -> None:
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter moves on to the next field, as on a paper-like form."""
         event.stop()
-        self.post_message(self.Changed(self))
+        self.screen.focus_next()
 
 
 class DiagnosisLine(CodeLine):
@@ -63,16 +62,16 @@ class DiagnosisLine(CodeLine):
             yield Static(label, classes="line-number")
             yield Input(code, placeholder="ICD-10-CM", classes="code", id=f"dx-{self.number}")
             if self.ask_poa:
-                yield Select(POA_CHOICES, prompt="POA", value=poa if poa in dict(POA_CHOICES).values()
-                             else Select.NULL, compact=True, classes="poa", id=f"poa-{self.number}")
+                # One keystroke: Y, N, U or W; left blank for POA-exempt codes (as on the claim).
+                yield Input(poa, placeholder="POA", max_length=1, restrict=r"[YNUWynuw]?",
+                            classes="poa", id=f"poa-{self.number}", tooltip="POA: Y, N, U, W; blank if exempt")
         yield Static("", classes="status -empty")
 
     @property
     def poa(self) -> str:
         if not self.ask_poa:
             return ""
-        value = self.query_one(".poa", Select).value
-        return "" if value is Select.NULL else str(value)
+        return self.query_one(".poa", Input).value.upper()
 
 
 class ProcedureLine(CodeLine):
