@@ -86,6 +86,7 @@ def test_attempt_round_trip(store: ProgressStore) -> None:
     assert (attempt.codes_graded, attempt.codes_correct, attempt.record_correct) == (3, 2, False)
     assert attempt.code_accuracy == pytest.approx(2 / 3) and attempt.learning_score == 0.75
     assert attempt.minutes == 12
+    assert sqlite3.connect(store.path).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
 def test_times_are_stored_as_utc_text(store: ProgressStore) -> None:

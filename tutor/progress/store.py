@@ -120,7 +120,7 @@ class ProgressStore:
             sql += " AND attempts.exercise_id = ?"
             params += (exercise_id,)
         rows = self._read(sql + " ORDER BY attempts.submitted_at, attempts.id", params)
-        return [_attempt(row) for row in rows]
+        return [Attempt.from_row(row) for row in rows]
 
     # --- drafts ---------------------------------------------------------------
 
@@ -255,24 +255,3 @@ def _trainee_name(name: str) -> str:
 def _ensure_trainee(conn: sqlite3.Connection, name: str) -> int:
     conn.execute("INSERT OR IGNORE INTO trainees (name, created_at) VALUES (?, ?)", (name, _now_text()))
     return int(conn.execute("SELECT id FROM trainees WHERE name = ?", (name,)).fetchone()[0])
-
-
-def _attempt(row: sqlite3.Row) -> Attempt:
-    return Attempt(
-        id=row["id"],
-        trainee=row["trainee"],
-        exercise_id=row["exercise_id"],
-        mode=row["mode"],
-        started_at=datetime.fromisoformat(row["started_at"]),
-        submitted_at=datetime.fromisoformat(row["submitted_at"]),
-        setting=row["setting"],
-        code_sets=tuple(json.loads(row["code_sets"])),
-        topics=tuple(json.loads(row["topics"])),
-        submission=Submission.model_validate_json(row["submission_json"]),
-        report=GradeReport.model_validate_json(row["report_json"]),
-        code_accuracy=row["code_accuracy"],
-        codes_graded=row["codes_graded"],
-        codes_correct=row["codes_correct"],
-        record_correct=bool(row["record_correct"]),
-        learning_score=row["learning_score"],
-    )
