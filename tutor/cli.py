@@ -44,7 +44,7 @@ def open_codes(args: argparse.Namespace):
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from tutor.content.checks import check_codes
+    from tutor.content.checks import check_codes, check_privacy
     from tutor.content.library import load_library, yaml_files
     from tutor.paths import bundled_dir
 
@@ -54,6 +54,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(f"{path}: no such file or folder", file=sys.stderr)
     files = yaml_files(p for p in paths if p.exists())
     library = load_library(p for p in paths if p.exists())
+    check_privacy(library)
     codes = open_codes(args)
     try:
         check_codes(library, codes)

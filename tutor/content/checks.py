@@ -9,7 +9,8 @@ from __future__ import annotations
 from tutor.codes import CodeSets, CodeSystem, Validity, normalize
 from tutor.codes.normalize import infer_procedure_system, normalize_modifier
 from tutor.content.library import Library
-from tutor.content.models import ChartExercise, ChartKey
+from tutor.content.models import ChartExercise, ChartKey, McqExercise
+from tutor.content.privacy import personal_data
 from tutor.grading import Grader
 from tutor.grading.keys import key_as_submission
 
@@ -105,3 +106,18 @@ def _check_self_grade(library: Library, ident: str, exercise: ChartExercise, key
     for finding in report.findings:
         if finding.outcome not in ("CORRECT", "ALTERNATE"):
             library.problem(source, (), f"the key does not grade perfect against itself: {finding.message}")
+
+
+def check_privacy(library: Library) -> None:
+    """Every text field of every exercise: no SSNs, phones, e-mail, addresses, MRNs or birth dates."""
+    for ident, exercise in sorted(library.exercises.items()):
+        source = library.exercise_files[ident]
+        fields: list[tuple[tuple, str]] = [(("title",), exercise.title or "")]
+        if isinstance(exercise, ChartExercise):
+            fields += [(("documents", i, "text"), doc.text) for i, doc in enumerate(exercise.documents)]
+        elif isinstance(exercise, McqExercise):
+            fields += [(("stem",), exercise.stem)] + [(("options", k), v) for k, v in exercise.options.items()]
+        for loc, text in fields:
+            for kind, found in personal_data(text):
+                library.problem(source, loc, f"looks like a real {kind} ('{found}'): content must be synthetic")
+    library.problems.sort()
