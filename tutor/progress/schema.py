@@ -54,10 +54,28 @@ def _add_drafts_and_attempt_index(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX attempts_by_trainee ON attempts (trainee_id, exercise_id, submitted_at)")
 
 
+def _add_exam_sessions(conn: sqlite3.Connection) -> None:
+    # An exam in progress: its form, answers, flags and the time used, saved as
+    # the trainee goes, so a crash resumes the same form with the time that remained.
+    conn.execute("""
+        CREATE TABLE exam_sessions (
+            id INTEGER PRIMARY KEY,
+            trainee_id INTEGER NOT NULL REFERENCES trainees(id),
+            profile_id TEXT NOT NULL,
+            seed INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            finished INTEGER NOT NULL DEFAULT 0,
+            state_json TEXT NOT NULL
+        )""")
+    conn.execute("CREATE INDEX exam_sessions_open ON exam_sessions (trainee_id, finished)")
+
+
 Migration = Callable[[sqlite3.Connection], None]
 MIGRATIONS: tuple[Migration, ...] = (
     _create_trainees_and_attempts,  # -> version 1
     _add_drafts_and_attempt_index,  # -> version 2
+    _add_exam_sessions,  # -> version 3
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -153,6 +153,40 @@ class ProgressStore:
             (exercise_id, _trainee_name(trainee)),
         ))
 
+    # --- exam sessions --------------------------------------------------------
+
+    def save_exam(self, trainee: str, profile_id: str, seed: int, state: dict[str, Any],
+                  session_id: int | None = None, finished: bool = False) -> int:
+        """Create (no id) or update an exam session; committed when this returns."""
+        name, text = _trainee_name(trainee), json.dumps(state)
+
+        def upsert(conn: sqlite3.Connection) -> int:
+            now = _now_text()
+            if session_id is None:
+                cursor = conn.execute(
+                    "INSERT INTO exam_sessions (trainee_id, profile_id, seed, created_at, updated_at, finished,"
+                    " state_json) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (_ensure_trainee(conn, name), profile_id, seed, now, now, int(finished), text),
+                )
+                return int(cursor.lastrowid or 0)
+            conn.execute("UPDATE exam_sessions SET updated_at = ?, finished = ?, state_json = ? WHERE id = ?",
+                         (now, int(finished), text, session_id))
+            return session_id
+
+        return self._write(upsert)
+
+    def open_exam(self, trainee: str) -> tuple[int, str, int, dict[str, Any]] | None:
+        """The trainee's unfinished exam, newest first: (id, profile id, seed, state)."""
+        rows = self._read(
+            "SELECT exam_sessions.* FROM exam_sessions JOIN trainees ON trainees.id = exam_sessions.trainee_id"
+            " WHERE trainees.name = ? AND finished = 0 ORDER BY exam_sessions.id DESC LIMIT 1",
+            (_trainee_name(trainee),),
+        )
+        if not rows:
+            return None
+        row = rows[0]
+        return int(row["id"]), row["profile_id"], int(row["seed"]), json.loads(row["state_json"])
+
     # --- lifecycle ------------------------------------------------------------
 
     def close(self) -> None:
