@@ -164,6 +164,39 @@ def cmd_index(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- exam -------------------------------------------------------------------------
+
+
+def cmd_exam(args: argparse.Namespace) -> int:
+    from tutor.content.library import load_library
+    from tutor.practice.exam import assemble
+    from tutor.ui.launch import content_paths, load_tutor_profiles
+
+    profiles, problems = load_tutor_profiles(args)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    profile_id = args.profile if args.profile in profiles else next(
+        (p for p in profiles if p.split("-")[0] == args.profile.lower()), None)
+    if profile_id is None:
+        print(f"error: no exam profile '{args.profile}' (have: {', '.join(sorted(profiles))})", file=sys.stderr)
+        return 2
+    if not args.print:
+        from tutor.ui.launch import launch
+
+        return launch(args, exam=(profile_id, args.seed))
+    library = load_library(content_paths(args))
+    bank = [library.exercises[i] for i in library.keys if i in library.exercises]
+    profile = profiles[profile_id]
+    form = assemble(profile, bank, args.seed if args.seed is not None else 0)
+    print(f"{profile.title} ({profile.id}, version {profile.version}): {len(form.items)} of "
+          f"{profile.questions} items, {profile.time_limit_minutes} min, seed {form.seed}")
+    for n, item in enumerate(form.items, start=1):
+        print(f"{n:>3}. {item.exercise_id}  [{item.area}]")
+    for area, missing in sorted(form.shortfall.items()):
+        print(f"  note: {area} is short of {missing} item(s) in the bank")
+    return 0
+
+
 # --- the tutor --------------------------------------------------------------------
 
 
@@ -206,6 +239,12 @@ def build_parser() -> argparse.ArgumentParser:
     lookup.add_argument("--date", help="date of service for validity (YYYY-MM-DD; default today)")
     lookup.add_argument("--limit", type=int, default=15)
     lookup.set_defaults(func=cmd_lookup)
+
+    exam = sub.add_parser("exam", help="take a timed exam after a certification profile (cpc, cpb, cca, ccs, mini)")
+    exam.add_argument("profile", metavar="PROFILE")
+    exam.add_argument("--seed", type=int, help="form seed (the same seed gives the same form)")
+    exam.add_argument("--print", action="store_true", help="print the assembled form instead of starting the exam")
+    exam.set_defaults(func=cmd_exam)
 
     index = sub.add_parser("index", help="build the code index now (it is built on first use otherwise)")
     index.add_argument("--rebuild", action="store_true")

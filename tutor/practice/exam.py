@@ -81,6 +81,7 @@ class ExamSession:
     current: int = 0
     elapsed_seconds: float = 0.0
     started_at: str | None = None
+    finished: bool = False
     _last_tick: datetime | None = None
 
     @property

@@ -12,12 +12,15 @@ from textual.screen import Screen
 from tutor.codes import CodeSystem
 from tutor.content.models import ChartExercise, McqExercise, Submission
 from tutor.practice import session
-from tutor.practice.status import next_exercise, statuses
+from tutor.practice.drafts import Draft, draft_to_submission
+from tutor.practice.exam import ExamSession, assemble, score
+from tutor.practice.adaptive import practise_next
 from tutor.ui.context import Tutor
 from tutor.ui.screens.browser import BrowserScreen
 from tutor.ui.screens.chart import ChartScreen
 from tutor.ui.screens.dashboard import DashboardScreen
-from tutor.ui.screens.dialogs import HelpScreen, ProblemsScreen, TraineeScreen
+from tutor.ui.screens.dialogs import ChoiceScreen, HelpScreen, ProblemsScreen, TraineeScreen
+from tutor.ui.screens.exam import ExamReportScreen, ExamScreen
 from tutor.ui.screens.feedback import FeedbackScreen
 from tutor.ui.screens.lookup import LookupScreen
 from tutor.ui.screens.mcq import McqScreen
@@ -31,16 +34,21 @@ class MedcodeApp(App):
         Binding("q", "quit", "Quit"),
     ]
 
-    def __init__(self, tutor: Tutor) -> None:
+    def __init__(self, tutor: Tutor, exam: tuple[str, int | None] | None = None) -> None:
+        """``exam``: (profile id, seed) to go straight into that exam (resuming an open one)."""
         super().__init__()
         self.tutor = tutor
+        self.exam_request = exam
 
     def on_mount(self) -> None:
-        if self.tutor.trainee:
-            self.push_screen(DashboardScreen(self.tutor))
-        else:
-            self.push_screen(DashboardScreen(self.tutor))
+        self.push_screen(DashboardScreen(self.tutor))
+        if not self.tutor.trainee:
             self.choose_trainee()
+        elif self.exam_request:
+            profile_id, seed = self.exam_request
+            open_exam = self.tutor.store.open_exam(self.tutor.trainee)
+            if not (open_exam and open_exam[1] == profile_id and self.resume_exam()):
+                self.start_exam(profile_id, seed)
 
     # --- navigation -----------------------------------------------------------------
 
@@ -94,11 +102,11 @@ class MedcodeApp(App):
             self.push_screen(screen)
 
     def open_next(self, skip: str | None = None, replace: bool = False) -> None:
-        ident = next_exercise(self.tutor.exercises(), statuses(self.tutor.attempts()), skip=skip)
-        if ident is None:
+        pick = practise_next(self.tutor.exercises(), self.tutor.attempts(), self.tutor.clock(), skip=skip)
+        if pick is None:
             self.notify("No other exercise to practise.")
             return
-        self.open_exercise(ident, replace=replace)
+        self.open_exercise(pick[0], replace=replace)
 
     def submit_attempt(self, exercise: ChartExercise | McqExercise, submission: Submission,
                        started_at: datetime) -> None:
@@ -108,6 +116,82 @@ class MedcodeApp(App):
             started_at, self.tutor.clock(),
         )
         self.switch_screen(FeedbackScreen(exercise, report))
+
+    # --- exams ---------------------------------------------------------------------
+
+    def choose_exam(self) -> None:
+        """Resume the open exam, or pick a profile and start a new form."""
+        if not self.tutor.trainee:
+            self.choose_trainee()
+            return
+        open_exam = self.tutor.store.open_exam(self.tutor.trainee)
+        choices = []
+        if open_exam and open_exam[1] in self.tutor.profiles:
+            choices.append(("resume", f"Resume the {self.tutor.profiles[open_exam[1]].title} exam in progress"))
+        for profile in sorted(self.tutor.profiles.values(), key=lambda p: (p.id != "mini", p.id)):
+            choices.append((profile.id, f"{profile.title}: {profile.questions} items, "
+                                        f"{profile.time_limit_minutes} min"))
+
+        def chosen(choice: str | None) -> None:
+            if choice == "resume":
+                self.resume_exam()
+            elif choice:
+                self.start_exam(choice)
+
+        self.push_screen(ChoiceScreen("Exam simulation: no feedback until the end", choices), chosen)
+
+    def start_exam(self, profile_id: str, seed: int | None = None) -> None:
+        profile = self.tutor.profiles[profile_id]
+        seed = seed if seed is not None else int(self.tutor.clock().timestamp())
+        bank = [self.tutor.library.exercises[i] for i in self.tutor.library.keys if i in self.tutor.library.exercises]
+        form = assemble(profile, bank, seed)
+        if not form.items:
+            self.notify(f"No exercises in the bank match the {profile.title} blueprint.", severity="error")
+            return
+        exam = ExamSession(profile, form)
+        session_id = self.tutor.store.save_exam(self.tutor.trainee, profile.id, seed, exam.to_state())
+        if form.shortfall:
+            self.notify(f"The bank is short of {sum(form.shortfall.values())} item(s) in some areas; "
+                        "they were filled from other areas.")
+        self.push_screen(ExamScreen(self.tutor, exam, session_id))
+
+    def resume_exam(self) -> bool:
+        found = self.tutor.store.open_exam(self.tutor.trainee) if self.tutor.trainee else None
+        if not found or found[1] not in self.tutor.profiles:
+            return False
+        session_id, profile_id, seed, state = found
+        exam = ExamSession.from_state(self.tutor.profiles[profile_id], seed, state)
+        exam.form = type(exam.form)(exam.form.profile_id, seed,
+                                    tuple(i for i in exam.form.items if i.exercise_id in self.tutor.library.keys),
+                                    exam.form.shortfall)
+        self.push_screen(ExamScreen(self.tutor, exam, session_id))
+        return True
+
+    def finish_exam(self, exam: ExamSession, session_id: int) -> None:
+        """Grade every answered item, record them as exam attempts, then show the report."""
+        if exam.finished:
+            return
+        exam.finished = True
+        now = self.tutor.clock()
+        started = datetime.fromisoformat(exam.started_at) if exam.started_at else now
+        reports = {}
+        for item in exam.form.items:
+            data = exam.answers.get(item.exercise_id)
+            exercise = self.tutor.library.exercises[item.exercise_id]
+            if not data:
+                continue
+            try:
+                submission = draft_to_submission(exercise.id, Draft.from_data(data))
+            except ValueError:
+                submission = Submission(exercise=exercise.id)
+            reports[item.exercise_id] = session.submit(
+                self.tutor.library, self.tutor.grader, self.tutor.store, self.tutor.trainee, exercise,
+                submission, started, now, mode="exam")
+        self.tutor.store.save_exam(self.tutor.trainee, exam.profile.id, exam.form.seed, exam.to_state(),
+                                   session_id, finished=True)
+        result = score(exam.profile, exam.form, reports)
+        self._base()
+        self.push_screen(ExamReportScreen(self.tutor, result, exam))
 
     # --- actions and commands ------------------------------------------------------
 
@@ -128,5 +212,6 @@ class MedcodeApp(App):
         yield SystemCommand("Dashboard", "Accuracy toward 95% and what to do next", self.show_dashboard)
         yield SystemCommand("Browse exercises", "Filter and pick an exercise", self.show_browser)
         yield SystemCommand("Practise next", "Open the suggested exercise", self.open_next)
+        yield SystemCommand("Exam simulation", "A timed exam after a certification profile", self.choose_exam)
         yield SystemCommand("Switch trainee", "Change who is practising", self.choose_trainee)
         yield SystemCommand("Content problems", "Files that could not be loaded", self.show_problems)

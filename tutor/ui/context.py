@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from tutor.codes import CodeSets
+from tutor.content.exams import ExamProfile
 from tutor.content.library import Library
 from tutor.content.models import ChartExercise, McqExercise
 from tutor.grading import Grader
@@ -24,6 +25,7 @@ class Tutor:
     store: ProgressStore
     trainee: str | None = None
     clock: Callable[[], datetime] = utc_now
+    profiles: dict[str, ExamProfile] = field(default_factory=dict)
     grader: Grader = field(init=False)
 
     def __post_init__(self) -> None:

@@ -26,7 +26,14 @@ def pick_trainee(store: ProgressStore, requested: str | None) -> str | None:
     return names[0] if len(names) == 1 else None
 
 
-def launch(args: argparse.Namespace) -> int:
+def load_tutor_profiles(args: argparse.Namespace):
+    from tutor.content.exams import load_profiles
+
+    extra = [p / "exams" for p in (getattr(args, "content", None) or []) if (p / "exams").is_dir()]
+    return load_profiles([bundled_dir("exams"), *extra])
+
+
+def launch(args: argparse.Namespace, exam: tuple[str, int | None] | None = None) -> int:
     from tutor.cli import open_codes
     from tutor.ui.app import MedcodeApp
 
@@ -37,8 +44,10 @@ def launch(args: argparse.Namespace) -> int:
               "and a new one was started.", file=sys.stderr)
     try:
         library = load_library(content_paths(args))
-        tutor = Tutor(library, codes, store, pick_trainee(store, args.trainee))
-        MedcodeApp(tutor).run()
+        profiles, problems = load_tutor_profiles(args)
+        library.problems.extend(problems)
+        tutor = Tutor(library, codes, store, pick_trainee(store, args.trainee), profiles=profiles)
+        MedcodeApp(tutor, exam=exam).run()
     finally:
         store.close()
         codes.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from textual import on
@@ -46,12 +47,18 @@ class ChartScreen(Screen):
         Binding("escape", "leave", "Back"),
     ]
 
-    def __init__(self, tutor: Tutor, exercise: ChartExercise) -> None:
+    def __init__(self, tutor: Tutor, exercise: ChartExercise,
+                 on_answer: Callable[[dict], None] | None = None, answer: dict | None = None) -> None:
+        """``on_answer`` puts the screen in exam mode: answers go to the exam, nothing is graded."""
         super().__init__()
         self.tutor = tutor
         self.exercise = exercise
+        self.on_answer = on_answer
         self.started_at: datetime = tutor.clock()
-        self.draft = Draft.from_data(tutor.store.load_draft(tutor.trainee, exercise.id)) if tutor.trainee else Draft()
+        if on_answer is not None:
+            self.draft = Draft.from_data(answer)
+        else:
+            self.draft = Draft.from_data(tutor.store.load_draft(tutor.trainee, exercise.id)) if tutor.trainee else Draft()
         self._restoring = True
 
     @property
@@ -82,7 +89,8 @@ class ChartScreen(Screen):
                     with Horizontal(id="drg-row"):
                         yield Label("MS-DRG", id="drg-label")
                         yield Input(self.draft.drg, placeholder="e.g. 194", id="drg", restrict=r"\d{0,3}")
-                yield Button("Submit for grading (ctrl+s)", id="submit", variant="primary")
+                yield Button("Submit for grading (ctrl+s)" if self.on_answer is None
+                             else "Keep answer, back to the exam (ctrl+s)", id="submit", variant="primary")
         yield Footer()
 
     def _assign_text(self) -> str:
@@ -150,7 +158,12 @@ class ChartScreen(Screen):
         )
 
     def _save_draft(self) -> None:
-        if self._restoring or not self.tutor.trainee:
+        if self._restoring:
+            return
+        if self.on_answer is not None:
+            self.on_answer(self.current_draft().to_data())
+            return
+        if not self.tutor.trainee:
             return
         self.tutor.store.save_draft(self.tutor.trainee, self.exercise.id, self.current_draft().to_data())
 
@@ -202,6 +215,10 @@ class ChartScreen(Screen):
     @on(Button.Pressed, "#submit")
     def action_submit(self) -> None:
         draft = self.current_draft()
+        if self.on_answer is not None:
+            self.on_answer(draft.to_data())
+            self.app.pop_screen()
+            return
         try:
             submission = draft_to_submission(self.exercise.id, draft)
         except ValueError as exc:

@@ -12,12 +12,14 @@ from textual.widgets import Button, Footer, Header, Sparkline, Static
 
 from tutor.grading.outcomes import DESCRIPTIONS, Outcome
 from tutor.practice.catalog import title_of
-from tutor.practice.status import next_exercise, statuses
+from tutor.practice.adaptive import drill, most_frequent_error, practise_next
+from tutor.practice.readiness import exam_readiness
 from tutor.progress import code_accuracy, outcome_counts, pace, readiness, record_accuracy, trend, weakest_topics
 from tutor.ui.context import Tutor
 from tutor.ui.widgets.gauge import TargetGauge
 
 TARGET = 0.95
+REASONS = {"due": "due for review", "weak": "weak topic", "new": "new", "review": "review"}
 
 
 def _percent(value: float | None) -> str:
@@ -28,6 +30,8 @@ class DashboardScreen(Screen):
     BINDINGS = [
         Binding("n", "next", "Practise next"),
         Binding("b", "browse", "Browse"),
+        Binding("x", "exam", "Exam"),
+        Binding("d", "drill", "Drill"),
         Binding("e", "problems", "Content errors", show=False),
         Binding("t", "trainee", "Trainee", show=False),
     ]
@@ -50,10 +54,12 @@ class DashboardScreen(Screen):
                 yield Static(id="weak", classes="panel")
                 yield Static(id="errors", classes="panel")
                 yield Static(id="pace", classes="panel")
+            yield Static(id="exam-readiness")
             yield Static(id="content-problems")
             with Horizontal(id="actions"):
                 yield Button("Practise next (n)", id="next", variant="primary")
                 yield Button("Browse exercises (b)", id="browse")
+                yield Button("Exam (x)", id="exam")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -82,15 +88,17 @@ class DashboardScreen(Screen):
         self.query_one("#weak", Static).update(self._weak_text(attempts))
         self.query_one("#errors", Static).update(self._errors_text(attempts))
         self.query_one("#pace", Static).update(self._pace_text(attempts))
+        self.query_one("#exam-readiness", Static).update(self._exam_text(attempts))
         problems = len(self.tutor.library.problems)
         self.query_one("#content-problems", Static).update(
             f"[red]{problems} content file problem(s): press e to see them[/red]" if problems else "")
         exercises = self.tutor.exercises()
-        self.next_id = next_exercise(exercises, statuses(attempts))
+        pick = practise_next(exercises, attempts, self.tutor.clock())
+        self.next_id = pick[0] if pick else None
         button = self.query_one("#next", Button)
-        if self.next_id:
+        if self.next_id and pick:
             exercise = self.tutor.library.exercises[self.next_id]
-            button.label = f"Practise next (n): {title_of(exercise)}"
+            button.label = f"Practise next (n): {title_of(exercise)} [{REASONS[pick[1]]}]"
             button.disabled = False
         else:
             button.label = "No exercises loaded"
@@ -130,6 +138,38 @@ class DashboardScreen(Screen):
             target = f" (field {p.target_minutes[0]:.0f}-{p.target_minutes[1]:.0f})" if p.target_minutes else ""
             lines.append(f"{setting or 'questions'}: {p.median_minutes:.1f}{target}")
         return "\n".join(lines) if len(lines) > 1 else lines[0] + "\n(no charts yet)"
+
+    def _exam_text(self, attempts) -> str:
+        if not self.tutor.profiles:
+            return ""
+        parts = []
+        for profile in sorted(self.tutor.profiles.values(), key=lambda p: p.id):
+            if profile.id == "mini":
+                continue
+            ready = exam_readiness(profile, self.tutor.library.exercises, attempts)
+            short = profile.id.split("-")[0].upper()
+            if ready.estimate is None:
+                parts.append(f"{short} --")
+            else:
+                mark = " ✓" if ready.likely_pass else ""
+                parts.append(f"{short} {ready.estimate:.0%} ({ready.low:.0%}-{ready.high:.0%}){mark}")
+        return "[b]Exam readiness[/b] (estimated score, 95% interval):  " + "   ".join(parts)
+
+    @on(Button.Pressed, "#exam")
+    def action_exam(self) -> None:
+        self.app.choose_exam()
+
+    def action_drill(self) -> None:
+        outcome = most_frequent_error(self.tutor.attempts())
+        if outcome is None:
+            self.notify("No errors yet to drill: practise a few charts first.")
+            return
+        ids = drill(outcome, self.tutor.exercises(), self.tutor.attempts())
+        if not ids:
+            self.notify(f"No exercise practises {outcome} yet.")
+            return
+        self.notify(f"Drill: {DESCRIPTIONS.get(Outcome(outcome), outcome)} ({len(ids)} exercises)")
+        self.app.open_exercise(ids[0])
 
     @on(Button.Pressed, "#next")
     def action_next(self) -> None:

@@ -98,3 +98,31 @@ class ProblemsScreen(Screen):
         with VerticalScroll(id="problems"):
             yield Static(f"[b]{len(self.problems)} content problem(s)[/b] (the rest of the content loaded)\n\n{text}")
         yield Footer()
+
+
+class ChoiceScreen(ModalScreen[str | None]):
+    """Pick one of a few labelled choices (returns the choice's id)."""
+
+    BINDINGS = [Binding("escape", "dismiss_none", "Close")]
+
+    def __init__(self, title: str, choices: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.heading = title
+        self.choices = choices
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets.option_list import Option
+
+        with Vertical(id="choice"):
+            yield Label(self.heading)
+            yield OptionList(*(Option(escape(label), id=ident) for ident, label in self.choices), id="choice-list")
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    @on(OptionList.OptionSelected)
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,270 @@
+"""Exam mode: a timed form, no feedback until the end, answers kept through a crash."""
+
+from __future__ import annotations
+
+from rich.markup import escape
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, DataTable, Footer, Header, Label, OptionList, RadioButton, RadioSet, Static
+
+from tutor.content.models import ChartExercise, McqExercise
+from tutor.practice.catalog import title_of
+from tutor.practice.exam import ExamResult, ExamSession
+from tutor.ui.context import Tutor
+
+SAVE_EVERY_SECONDS = 5
+
+
+def clock_text(seconds: float) -> str:
+    seconds = int(seconds)
+    return f"{seconds // 3600:d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+class ExamScreen(Screen):
+    BINDINGS = [
+        Binding("right,n", "move(1)", "Next"),
+        Binding("left,p", "move(-1)", "Previous"),
+        Binding("f", "flag", "Flag"),
+        Binding("g", "jump", "Go to"),
+        Binding("enter", "open_chart", "Open chart", show=False),
+        Binding("ctrl+e", "finish", "End exam", priority=True),
+    ]
+
+    def __init__(self, tutor: Tutor, session: ExamSession, session_id: int) -> None:
+        super().__init__()
+        self.tutor = tutor
+        self.session = session
+        self.session_id = session_id
+        self._since_save = 0.0
+
+    @property
+    def item(self):
+        return self.session.form.items[self.session.current]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="exam-bar")
+        with VerticalScroll(id="exam-item"):
+            yield Static(id="exam-question", markup=False)
+            yield RadioSet(id="exam-options")
+            yield Button("Open the chart to code it (enter)", id="exam-open-chart")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.session.resume(self.tutor.clock())
+        self.sub_title = self.session.profile.title
+        self.show_item()
+        self.set_interval(1, self.tick)
+
+    def tick(self) -> None:
+        before = self.session.elapsed_seconds
+        remaining = self.session.tick(self.tutor.clock())
+        self._since_save += self.session.elapsed_seconds - before
+        if self._since_save >= SAVE_EVERY_SECONDS:
+            self.save()
+        self.update_bar()
+        if remaining <= 0:
+            self.notify("Time is up: the exam was submitted.", severity="warning")
+            self.app.finish_exam(self.session, self.session_id)
+
+    def save(self) -> None:
+        self._since_save = 0.0
+        self.tutor.store.save_exam(self.tutor.trainee, self.session.profile.id, self.session.form.seed,
+                                   self.session.to_state(), self.session_id)
+
+    def update_bar(self) -> None:
+        s = self.session
+        answered = sum(1 for i in s.form.items if i.exercise_id in s.answers)
+        flag = "  ⚑ flagged" if self.item.exercise_id in s.flags else ""
+        self.query_one("#exam-bar", Static).update(
+            f"Item {s.current + 1} of {len(s.form.items)}{flag}   ·   answered {answered}   ·   "
+            f"flagged {len(s.flags)}   ·   time left [b]{clock_text(s.remaining())}[/b]")
+
+    def show_item(self) -> None:
+        exercise = self.tutor.library.exercises[self.item.exercise_id]
+        options = self.query_one("#exam-options", RadioSet)
+        chart_button = self.query_one("#exam-open-chart", Button)
+        options.remove_children()
+        if isinstance(exercise, McqExercise):
+            self.query_one("#exam-question", Static).update(exercise.stem)
+            chosen = self.session.answers.get(exercise.id, {}).get("answer")
+            options.mount_all([RadioButton(f"{k}. {v}", value=(k == chosen), name=k)
+                               for k, v in sorted(exercise.options.items())])
+            options.display, chart_button.display = True, False
+            self.call_after_refresh(options.focus)
+        else:
+            coded = self.session.answers.get(exercise.id, {}).get("diagnoses", [])
+            count = sum(1 for d in coded if d.get("code"))
+            self.query_one("#exam-question", Static).update(
+                f"Chart: {exercise.title}\n{exercise.setting}, {exercise.date_of_service.isoformat()}. "
+                f"Assign: {', '.join(exercise.assign)}.\n{count} diagnosis code(s) entered so far.")
+            options.display, chart_button.display = False, True
+            self.call_after_refresh(chart_button.focus)
+        self.update_bar()
+
+    @on(RadioSet.Changed, "#exam-options")
+    def _chosen(self, event: RadioSet.Changed) -> None:
+        if event.pressed is not None and event.pressed.name:
+            self.session.answer(self.item.exercise_id, {"answer": event.pressed.name})
+            self.save()
+            self.update_bar()
+
+    def action_move(self, step: int) -> None:
+        self.session.current = (self.session.current + step) % len(self.session.form.items)
+        self.save()
+        self.show_item()
+
+    def action_flag(self) -> None:
+        self.session.toggle_flag(self.item.exercise_id)
+        self.save()
+        self.update_bar()
+
+    def action_jump(self) -> None:
+        def go(index: int | None) -> None:
+            if index is not None:
+                self.session.current = index
+                self.save()
+                self.show_item()
+
+        self.app.push_screen(JumpScreen(self.tutor, self.session), go)
+
+    @on(Button.Pressed, "#exam-open-chart")
+    def action_open_chart(self) -> None:
+        from tutor.ui.screens.chart import ChartScreen
+
+        exercise = self.tutor.library.exercises[self.item.exercise_id]
+        if not isinstance(exercise, ChartExercise):
+            return
+        ident = exercise.id
+
+        def keep(data: dict) -> None:
+            self.session.answer(ident, data)
+            self.save()
+
+        self.app.push_screen(ChartScreen(self.tutor, exercise, on_answer=keep, answer=self.session.answers.get(ident)))
+
+    def on_screen_resume(self) -> None:
+        self.show_item()
+
+    def action_finish(self) -> None:
+        unanswered = sum(1 for i in self.session.form.items if i.exercise_id not in self.session.answers)
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.app.finish_exam(self.session, self.session_id)
+
+        self.app.push_screen(ConfirmScreen(
+            f"End the exam now? {unanswered} item(s) unanswered will count as wrong."), confirmed)
+
+
+class JumpScreen(ModalScreen[int | None]):
+    """The question navigator: every item with answered and flagged marks."""
+
+    BINDINGS = [Binding("escape", "dismiss_none", "Close")]
+
+    def __init__(self, tutor: Tutor, session: ExamSession) -> None:
+        super().__init__()
+        self.tutor = tutor
+        self.session = session
+
+    def compose(self) -> ComposeResult:
+        lines = []
+        for n, item in enumerate(self.session.form.items, start=1):
+            answered = "●" if item.exercise_id in self.session.answers else "○"
+            flagged = "⚑" if item.exercise_id in self.session.flags else " "
+            title = title_of(self.tutor.library.exercises[item.exercise_id])[:60]
+            lines.append(f"{n:>3} {answered} {flagged} {escape(title)}")
+        with VerticalScroll(id="jump"):
+            yield Label("Go to item (● answered, ⚑ flagged)")
+            yield OptionList(*lines, id="jump-list")
+
+    def on_mount(self) -> None:
+        jump = self.query_one(OptionList)
+        jump.highlighted = self.session.current
+        jump.focus()
+
+    @on(OptionList.OptionSelected)
+    def _go(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option_index)
+
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    BINDINGS = [Binding("escape,n", "answer(False)", "No"), Binding("y", "answer(True)", "Yes")]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="confirm"):
+            yield Label(self.question)
+            with Horizontal():
+                yield Button("Yes (y)", id="yes", variant="error")
+                yield Button("No (n)", id="no")
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, value: bool) -> None:
+        self.dismiss(value)
+
+
+class ExamReportScreen(Screen):
+    """The score by area, pass or fail, and a review of every item with its rationale."""
+
+    BINDINGS = [Binding("escape,d", "dashboard", "Dashboard")]
+
+    def __init__(self, tutor: Tutor, result: ExamResult, session: ExamSession) -> None:
+        super().__init__()
+        self.tutor = tutor
+        self.result = result
+        self.session = session
+
+    def compose(self) -> ComposeResult:
+        r = self.result
+        verdict = "[green]PASS[/green]" if r.passed else "[red]FAIL[/red]"
+        scaled = f"   ·   estimated scaled score {r.scaled:.0f}" if r.scaled is not None else ""
+        yield Header()
+        yield Static(f"[b]{escape(r.profile.title)}[/b]   {verdict}\n{r.correct} of {r.total} correct "
+                     f"({r.raw:.0%}; pass mark {r.profile.pass_mark.value:g}"
+                     f"{'%' if r.profile.pass_mark.type == 'percent' else ' scaled'}){scaled}   ·   "
+                     f"time used {clock_text(self.session.elapsed_seconds)}", id="exam-summary")
+        yield DataTable(id="exam-areas", cursor_type="row")
+        with VerticalScroll(id="exam-review"):
+            for n, item in enumerate(self.session.form.items, start=1):
+                report = r.reports.get(item.exercise_id)
+                exercise = self.tutor.library.exercises[item.exercise_id]
+                yield Static(self._review(n, exercise, report), classes="finding " + (
+                    "-correct" if report and report.record_correct else "-wrong"))
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#exam-areas", DataTable)
+        table.add_columns("Area", "Correct", "Items", "Score")
+        for area in self.result.areas:
+            table.add_row(area.title, str(area.correct), str(area.total), f"{area.percent:.0%}")
+
+    @staticmethod
+    def _review(n: int, exercise, report) -> str:
+        head = f"[b]{n}. {escape(title_of(exercise))}[/b]"
+        if report is None:
+            return head + "\nNot answered."
+        wrong = [f for f in report.findings if f.outcome not in ("CORRECT", "ALTERNATE")]
+        lines = [head + ("  ✓" if report.record_correct else "  ✗")]
+        for finding in wrong[:6]:
+            lines.append(escape(finding.message))
+            if finding.rationale:
+                lines.append(f"[dim]Why: {escape(finding.rationale)}[/dim]")
+        if report.record_correct and report.findings and report.findings[0].rationale:
+            lines.append(f"[dim]{escape(report.findings[0].rationale)}[/dim]")
+        return "\n".join(lines)
+
+    def action_dashboard(self) -> None:
+        self.app.show_dashboard()
