@@ -109,5 +109,6 @@ class CmsEditor:
             title=result.get("final_drg_description") or "",
             mdc=f"{result['final_mdc']:02d}" if result.get("final_mdc") is not None else "",
             return_code=result.get("return_code") or "",
-            severity={out["code"]: out.get("severity") or "NONE" for out in result.get("sdx_output", [])},
+            severity={out["code"]: out.get("severity") or "NONE" for out in result.get("sdx_output", [])
+                      if isinstance(out.get("code"), str)},
         )

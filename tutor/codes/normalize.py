@@ -29,7 +29,9 @@ def clean(text: object) -> str:
     """Upper-case, strip and remove inner white space; never raises."""
     if text is None:
         return ""
-    return _SPACES.sub("", str(text)).upper()
+    # Lone surrogates (from a broken paste) cannot be encoded for SQLite; they can't be codes either.
+    text = str(text).encode("utf-8", "replace").decode("utf-8")
+    return _SPACES.sub("", text).upper()
 
 
 def normalize_icd10cm(text: object) -> str:
@@ -40,7 +42,7 @@ def normalize_icd10cm(text: object) -> str:
     """
     code = clean(text)
     bare = code.replace(".", "")
-    if len(bare) < 3 or not bare.isalnum() or not bare[0].isalpha():
+    if not 3 <= len(bare) <= 7 or not bare.isascii() or not bare.isalnum() or not bare[0].isalpha():
         return code
     if len(bare) == 3:
         return bare

@@ -21,9 +21,15 @@ _SIDE_WORDS = frozenset({
 })
 
 
+# "Right heart failure", "left bundle-branch block", "left main coronary artery": a part of
+# an organ named by side, not the side of the body.
+_ANATOMICAL_SIDES = re.compile(
+    r"\b(?:right|left)[\s-]+(?:heart|ventric\w*|atri\w*|bundle|main|coronary|sided heart|colon|hemicolectomy)\b")
+
+
 def side(title: str) -> str | None:
     """R, L, B (bilateral), U (side unspecified) or None (no laterality in the title)."""
-    words = set(_WORDS.findall(title.lower()))
+    words = set(_WORDS.findall(_ANATOMICAL_SIDES.sub(" ", title.lower())))
     if "bilateral" in words or {"right", "left"} <= words:
         return "B"
     if "right" in words:
@@ -59,13 +65,23 @@ def classify_cm(submitted: str, expected: str, refs: _Entries) -> Outcome:
     sub_bare, key_bare = submitted.replace(".", ""), expected.replace(".", "")
     first = _first_difference(sub_bare, key_bare)
     if first == 6 and len(sub_bare) == len(key_bare) == 7 and key_entry and key_entry.seventh:
-        return Outcome.WRONG_ENCOUNTER_7TH
+        return _classify_seventh(key_entry.seventh.get(sub_bare[6], ""), key_entry.seventh.get(key_bare[6], ""))
     sub_base, key_base = refs.cm(_without_seventh(submitted, sub_entry)), refs.cm(_without_seventh(expected, key_entry))
     if sub_base and key_base:
         sub_side, key_side = side(sub_base.title), side(key_base.title)
         if (sub_side != key_side and {sub_side, key_side} & {"R", "L", "B"}
                 and _what(sub_base.title) == _what(key_base.title)):
             return Outcome.WRONG_LATERALITY
+    return Outcome.WRONG_SPECIFICITY
+
+
+def _classify_seventh(submitted: str, expected: str) -> Outcome:
+    """The 7th character means an encounter (A/D/S), a side (diabetic eye codes), a stage or a fetus."""
+    if any(word in text for text in (submitted, expected) for word in ("encounter", "sequela")):
+        return Outcome.WRONG_ENCOUNTER_7TH
+    sides = {side(submitted), side(expected)}
+    if len(sides) == 2 and sides & {"R", "L", "B"}:
+        return Outcome.WRONG_LATERALITY
     return Outcome.WRONG_SPECIFICITY
 
 

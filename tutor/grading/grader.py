@@ -96,7 +96,8 @@ def _pair(keys: list[_KeyLine], entries: list[_Entry], near: Callable[[_Entry, _
             candidates = [(e, o) for e, o in candidates if o is not None]
             if not candidates:
                 continue
-            entry, outcome = max(candidates, key=lambda c: (_common_prefix(c[0].code, key.code), -c[0].index))
+            # Ties go by content, never by position, so reordering secondary codes changes nothing.
+            entry, outcome = max(candidates, key=lambda c: (_common_prefix(c[0].code, key.code), *_content(c[0])))
             result.matches.append(_Match(key, entry, outcome))
             free_keys.remove(key)
             free_entries.remove(entry)
@@ -116,6 +117,10 @@ def _pair(keys: list[_KeyLine], entries: list[_Entry], near: Callable[[_Entry, _
     result.extras += [(e, Outcome.INVALID if e.check.status.invalid else Outcome.EXTRA_CODE) for e in free_entries]
     result.extras.sort(key=lambda pair: pair[0].index)
     return result
+
+
+def _content(entry: _Entry) -> tuple[str, str, str, int]:
+    return entry.code, entry.poa or "", ",".join(sorted(entry.modifiers)), entry.units or 0
 
 
 def _stem(code: str) -> str:
@@ -458,15 +463,16 @@ class _ChartGrading:
         )
 
     def _group(self, dx_entries: list[_Entry], px: _Pairing) -> DrgResult | None:
-        if not dx_entries:
+        if not dx_entries or not _groupable(dx_entries[0].code):
             return None
         patient = self.exercise.patient
         pcs = [e.code for e in self._entries_of(px) if e.system is CodeSystem.ICD10PCS]
         claim = GroupingClaim(
             discharge=self.when, age=patient.age, sex=patient.sex,
             principal=dx_entries[0].code.replace(".", ""),
-            secondary=tuple((e.code.replace(".", ""), _poa_letter(e.poa)) for e in dx_entries[1:]),
-            procedures=tuple(sorted(pcs)), discharge_status=patient.discharge_status,
+            secondary=tuple((e.code.replace(".", ""), _poa_letter(e.poa)) for e in dx_entries[1:]
+                            if _groupable(e.code)),
+            procedures=tuple(sorted(p for p in pcs if _groupable(p))), discharge_status=patient.discharge_status,
         )
         return self.refs.group(claim)
 
@@ -483,6 +489,12 @@ class _ChartGrading:
             learning_score=round(earned / weight, 4) if weight else 1.0,
             drg=drg, findings=self.findings, codes_graded=len(codes), codes_correct=correct,
         )
+
+
+def _groupable(code: str) -> bool:
+    """Only plain ASCII codes go to the native grouper (anything else is invalid anyway)."""
+    bare = code.replace(".", "")
+    return bare.isascii() and bare.isalnum()
 
 
 def _list(values: frozenset[str]) -> str:

@@ -30,7 +30,9 @@ class MedcodeApp(App):
     CSS_PATH = "medcode.tcss"
     TITLE = "medcode-tutor"
     BINDINGS = [
-        Binding("question_mark", "help", "Help"),
+        # Priority: codes never contain "?", so it opens the help even while typing a code.
+        Binding("question_mark", "help", "Help", priority=True),
+        Binding("f1", "help", "Help", show=False, priority=True),
         Binding("q", "quit", "Quit"),
     ]
 
@@ -196,7 +198,10 @@ class MedcodeApp(App):
     # --- actions and commands ------------------------------------------------------
 
     def action_help(self) -> None:
-        if not isinstance(self.screen, HelpScreen):
+        """Open the help; the same key closes it."""
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)
+        else:
             self.push_screen(HelpScreen())
 
     def action_lookup(self) -> None:

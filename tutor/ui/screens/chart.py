@@ -37,6 +37,14 @@ def status_of(check) -> tuple[str, str]:
     return f"✗ {check.message}", "invalid"
 
 
+def _padded(rows: list, blank: Callable, minimum: int) -> list:
+    """The typed rows without trailing blanks, then blanks up to ``minimum`` and at least one."""
+    rows = list(rows)
+    while rows and not rows[-1].code.strip():
+        rows.pop()
+    return rows + [blank() for _ in range(max(1, minimum - len(rows)))]
+
+
 class ChartScreen(Screen):
     BINDINGS = [
         Binding("ctrl+s", "submit", "Submit", priority=True),
@@ -99,12 +107,12 @@ class ChartScreen(Screen):
         return "Assign: " + ", ".join(names[a] for a in self.exercise.assign)
 
     def _diagnosis_lines(self) -> list[DiagnosisLine]:
-        rows = self.draft.diagnoses + [DraftDx()] * max(1, 3 - len(self.draft.diagnoses))
+        rows = _padded(self.draft.diagnoses, DraftDx, minimum=3)
         ask_poa = "poa" in self.exercise.assign
         return [DiagnosisLine(n, row.code, row.poa, ask_poa) for n, row in enumerate(rows, start=1)]
 
     def _procedure_lines(self) -> list[ProcedureLine]:
-        rows = self.draft.procedures + [DraftPx()] * max(1, 2 - len(self.draft.procedures))
+        rows = _padded(self.draft.procedures, DraftPx, minimum=2)
         only_pcs = [s for s in PROCEDURE_SETS if s in self.exercise.assign] == ["icd10pcs"]
         return [ProcedureLine(n, row.code, row.modifiers, row.units,
                               placeholder="ICD-10-PCS" if only_pcs else "CPT/HCPCS/PCS", details=not only_pcs)
@@ -186,7 +194,8 @@ class ChartScreen(Screen):
 
     def action_switch_pane(self) -> None:
         if self.query_one("#form").has_focus_within:
-            self.query_one("#document-tabs").focus()
+            tabs = self.query_one("#document-tabs", TabbedContent)
+            tabs.get_pane(tabs.active).query_one(".document").focus()
         else:
             self.query_one("#dx-1", Input).focus()
 

@@ -30,7 +30,7 @@ that employers audit for.
 | `r` | feedback | retry the same exercise |
 | `escape` | anywhere | go back |
 | `ctrl+p` | anywhere else | command palette (look up a code from anywhere) |
-| `?` | anywhere | this help |
+| `?` or `F1` | anywhere | this help |
 | `q` / `ctrl+q` | anywhere | quit |
 
 While you type, each code shows its title and whether it is **valid and billable
@@ -42,7 +42,7 @@ comes back as you left it.
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,question_mark", "close", "Close")]
+    BINDINGS = [Binding("escape,q,question_mark,f1", "close", "Close")]
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):

@@ -12,6 +12,13 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 
+class CodeInput(Input):
+    """An input for a code: "?" is never part of a code, so it is left to the help binding."""
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        return character != "?" and super().check_consume_key(key, character)
+
+
 class CodeLine(Vertical):
     """Base for one line of the coding form."""
 
@@ -60,7 +67,7 @@ class DiagnosisLine(CodeLine):
         label = "1st" if self.number == 1 else f"{self.number:>3}"
         with Horizontal(classes="line-inputs"):
             yield Static(label, classes="line-number")
-            yield Input(code, placeholder="ICD-10-CM", classes="code", id=f"dx-{self.number}")
+            yield CodeInput(code, placeholder="ICD-10-CM", classes="code", id=f"dx-{self.number}")
             if self.ask_poa:
                 # One keystroke: Y, N, U or W; left blank for POA-exempt codes (as on the claim).
                 yield Input(poa, placeholder="POA", max_length=1, restrict=r"[YNUWynuw]?",
@@ -86,7 +93,7 @@ class ProcedureLine(CodeLine):
         code, modifiers, units = self._initial
         with Horizontal(classes="line-inputs"):
             yield Static(f"{self.number:>3}", classes="line-number")
-            yield Input(code, placeholder=self.placeholder, classes="code", id=f"px-{self.number}")
+            yield CodeInput(code, placeholder=self.placeholder, classes="code", id=f"px-{self.number}")
             if self.details:
                 yield Input(modifiers, placeholder="mods", classes="modifiers", id=f"mod-{self.number}")
                 yield Input(units, placeholder="units", classes="units", restrict=r"\d*", id=f"units-{self.number}")
