@@ -65,7 +65,9 @@ def rating(attempt: Attempt, typical_minutes: float | None = None) -> Rating:
 
 def schedule(attempts: Sequence[Attempt]) -> dict[str, Card]:
     """Each practised exercise's FSRS card after replaying its attempts in order (no fuzz)."""
-    scheduler = Scheduler(enable_fuzzing=False)
+    # Charts are practised days apart, not minutes: no intra-day learning steps; a missed
+    # exercise is relearned the next day.
+    scheduler = Scheduler(learning_steps=(), relearning_steps=(timedelta(days=1),), enable_fuzzing=False)
     typical = median([a.minutes for a in attempts]) if attempts else None
     cards: dict[str, Card] = {}
     for attempt in sorted(attempts, key=lambda a: (a.submitted_at, a.id)):
