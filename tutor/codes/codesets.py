@@ -54,6 +54,10 @@ class CodeSets:
         self.hcpcs: dict[str, HcpcsCode] = load_hcpcs()
         self.modifiers: dict[str, Modifier] = load_modifiers()
         self.cpt = cpt
+        # Checks and titles are pure functions of their arguments: cache them for grading speed.
+        self._checks: dict[tuple[str, CodeSystem, date], CodeCheck] = {}
+        self._titles: dict[tuple[str, CodeSystem], str] = {}
+        self._groupings: dict[cms.GroupingClaim, cms.DrgResult] = {}
 
     @classmethod
     def open(cls, cache: Path | None = None, progress: Progress | None = None,
@@ -73,6 +77,13 @@ class CodeSets:
         return self.index.get(normalize(code, CodeSystem.ICD10CM))
 
     def title(self, code: str, system: CodeSystem) -> str:
+        found = self._titles.get((code, system))
+        if found is None:
+            found = self._titles[(code, system)] = self._title(code, system)
+            _bound(self._titles)
+        return found
+
+    def _title(self, code: str, system: CodeSystem) -> str:
         code = normalize(code, system)
         if system is CodeSystem.ICD10CM:
             entry = self.index.get(code)
@@ -86,6 +97,16 @@ class CodeSets:
 
     def check(self, raw: object, system: CodeSystem, when: date) -> CodeCheck:
         """Validate a typed code for a date of service (discharge date for inpatient)."""
+        key = (raw, system, when) if isinstance(raw, str) else None
+        if key is not None and key in self._checks:
+            return self._checks[key]
+        result = self._check(raw, system, when)
+        if key is not None:
+            self._checks[key] = result
+            _bound(self._checks)
+        return result
+
+    def _check(self, raw: object, system: CodeSystem, when: date) -> CodeCheck:
         code = normalize(raw, system)
         checker = {
             CodeSystem.ICD10CM: self._check_cm,
@@ -182,7 +203,11 @@ class CodeSets:
         return _matches_refs(b, self.index.excludes1_refs(a)) or _matches_refs(a, self.index.excludes1_refs(b))
 
     def group(self, claim: cms.GroupingClaim) -> cms.DrgResult:
-        return self.editor.group(claim)
+        found = self._groupings.get(claim)
+        if found is None:
+            found = self._groupings[claim] = self.editor.group(claim)
+            _bound(self._groupings)
+        return found
 
     def search(self, text: str, system: CodeSystem = CodeSystem.ICD10CM, limit: int = 20) -> list[tuple[str, str]]:
         """Codes whose titles match ``text`` (ICD-10-CM, PCS, or the HCPCS/CPT tables)."""
@@ -193,6 +218,12 @@ class CodeSets:
         table = {c: h.title for c, h in self.hcpcs.items()} if system is CodeSystem.HCPCS else (self.cpt or {})
         words = text.lower().split()
         return [(c, t) for c, t in table.items() if all(w in t.lower() for w in words)][:limit]
+
+
+def _bound(cache: dict, limit: int = 200_000) -> None:
+    """Keep a memo from growing without end in a long batch run."""
+    if len(cache) > limit:
+        cache.clear()
 
 
 def _matches_refs(code: str, refs: tuple[tuple[str, str], ...]) -> bool:

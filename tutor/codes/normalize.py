@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from functools import lru_cache
 
 
 class CodeSystem(StrEnum):
@@ -59,9 +60,15 @@ def normalize_modifier(text: object) -> str:
 
 
 def normalize(text: object, system: CodeSystem | None) -> str:
-    if system is CodeSystem.ICD10CM:
-        return normalize_icd10cm(text)
-    return normalize_procedure(text)
+    if isinstance(text, str):
+        return _normalize_text(text, system)
+    return normalize_icd10cm(text) if system is CodeSystem.ICD10CM else normalize_procedure(text)
+
+
+@lru_cache(maxsize=65_536)
+def _normalize_text(text: str, system: CodeSystem | None) -> str:
+    """Grading normalises the same few thousand codes over and over: remember them."""
+    return normalize_icd10cm(text) if system is CodeSystem.ICD10CM else normalize_procedure(text)
 
 
 def infer_procedure_system(code: str) -> CodeSystem | None:

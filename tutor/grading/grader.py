@@ -23,6 +23,12 @@ from tutor.grading.outcomes import (
 )
 
 CODE_ELEMENTS = ("diagnosis", "procedure")
+RIGHT = frozenset({Outcome.CORRECT.value, Outcome.ALTERNATE.value})
+
+
+def _finding(**fields) -> Finding:
+    fields["outcome"] = str(fields["outcome"])
+    return Finding(**fields)
 
 
 class CodeReference(Protocol):
@@ -174,7 +180,7 @@ def grade_mcq(exercise: McqExercise, key: McqKey, submission: Submission) -> Gra
         outcome, message = Outcome.MISSING_CODE, f"No answer given; the answer is {key.answer}."
     else:
         outcome, message = Outcome.WRONG_CODE, f"{chosen} is not correct; the answer is {key.answer}."
-    finding = Finding(
+    finding = _finding(
         element="answer", submitted=chosen, expected=key.answer, outcome=outcome, message=message,
         rationale=key.rationale, expected_title=exercise.options.get(key.answer),
         submitted_title=exercise.options.get(chosen) if chosen else None,
@@ -284,7 +290,7 @@ class _ChartGrading:
             credit = CREDIT.get(outcome, 0.0)
             if outcome is Outcome.INVALID and key.code.replace(".", "").startswith(_stem(entry.code) or "\0"):
                 credit = INVALID_STEM_CREDIT
-            self.findings.append(Finding(
+            self.findings.append(_finding(
                 element=element, submitted=entry.code, expected=key.code, outcome=outcome,
                 message=self._message(outcome, entry, key), rationale=key.rationale,
                 expected_title=self._title(key.code, key.system),
@@ -293,7 +299,7 @@ class _ChartGrading:
                 credit=credit, weight=WEIGHTS["principal" if principal and key.index == 0 else element],
             ))
         for key in pairing.missing:
-            self.findings.append(Finding(
+            self.findings.append(_finding(
                 element=element, expected=key.code, outcome=Outcome.MISSING_CODE,
                 message=f"{key.code} is missing.", rationale=key.rationale,
                 expected_title=self._title(key.code, key.system), evidence=key.evidence,
@@ -301,7 +307,7 @@ class _ChartGrading:
             ))
         reported = [e.code for e in self._entries_of(pairing)]
         for entry, outcome in pairing.extras:
-            self.findings.append(Finding(
+            self.findings.append(_finding(
                 element=element, submitted=entry.code, outcome=outcome,
                 message=self._extra_message(outcome, entry, reported), submitted_title=entry.check.title or None,
                 lessons=self._lessons(entry.code), weight=1.0,
@@ -360,7 +366,9 @@ class _ChartGrading:
                                  "No diagnosis was reported, so nothing is first-listed.", rationale)
         else:
             standing_for = paired_key.get(first_entry.index)
-            right = first_entry.code in allowed or (standing_for is not None and standing_for.code in allowed)
+            right = (first_entry.code in allowed
+                     or (standing_for is not None and standing_for.code in allowed)
+                     or any(self._near_cm(first_entry, k) for k in keys if k.code in allowed))
             expected = " or ".join(sorted(allowed))
             message = (f"{first_entry.code} is in the right first position." if right else
                        f"{first_entry.code} is listed first; the principal / first-listed diagnosis is {expected}.")
@@ -387,7 +395,7 @@ class _ChartGrading:
 
     def _add_sequencing(self, submitted: str | None, expected: str, outcome: Outcome, message: str,
                         rationale: str) -> None:
-        self.findings.append(Finding(
+        self.findings.append(_finding(
             element="sequencing", submitted=submitted, expected=expected, outcome=outcome, message=message,
             rationale=rationale, credit=CREDIT.get(outcome, 0.0), weight=WEIGHTS["sequencing"],
         ))
@@ -399,7 +407,7 @@ class _ChartGrading:
                 continue
             given = _poa_value(match.entry.poa)
             right = _poa_matches(given, expected)
-            self.findings.append(Finding(
+            self.findings.append(_finding(
                 element="poa", submitted=f"{match.entry.code} {given or '(none)'}",
                 expected=f"{match.key.code} {expected}", outcome=Outcome.CORRECT if right else Outcome.WRONG_POA,
                 message=(f"POA {expected} is correct." if right else
@@ -422,7 +430,7 @@ class _ChartGrading:
                     outcome = Outcome.WRONG_MODIFIER
                     message = (f"{entry.code} has modifier(s) {_list(entry.modifiers)}; the key has "
                                f"{_list(key.modifiers)}.")
-                self.findings.append(Finding(
+                self.findings.append(_finding(
                     element="modifier", submitted=f"{entry.code} {_list(entry.modifiers)}",
                     expected=f"{key.code} {_list(key.modifiers)}", outcome=outcome, message=message,
                     rationale=key.rationale, credit=CREDIT.get(outcome, 0.0), weight=WEIGHTS["modifier"],
@@ -431,7 +439,7 @@ class _ChartGrading:
             given_units = entry.units if entry.units is not None else 1
             if key.units is not None or given_units != expected_units:
                 right = given_units == expected_units
-                self.findings.append(Finding(
+                self.findings.append(_finding(
                     element="units", submitted=f"{entry.code} x{given_units}",
                     expected=f"{key.code} x{expected_units}",
                     outcome=Outcome.CORRECT if right else Outcome.WRONG_UNITS,
@@ -448,7 +456,7 @@ class _ChartGrading:
         entered = self.submission.drg
         if "drg" in self.exercise.assign:
             right = entered == expected
-            self.findings.append(Finding(
+            self.findings.append(_finding(
                 element="drg", submitted=entered, expected=expected,
                 outcome=Outcome.CORRECT if right else Outcome.WRONG_DRG,
                 message=(f"MS-DRG {expected} is correct." if right else
@@ -478,10 +486,10 @@ class _ChartGrading:
 
     def _scores(self, drg: DrgSummary | None) -> GradeReport:
         codes = [f for f in self.findings if f.element in CODE_ELEMENTS]
-        correct = sum(1 for f in codes if Outcome(f.outcome).correct)
+        correct = sum(1 for f in codes if f.outcome in RIGHT)
         weight = sum(f.weight for f in self.findings)
         earned = sum(f.weight * f.credit for f in self.findings)
-        record = all(Outcome(f.outcome).correct for f in self.findings) and (drg is None or drg.correct)
+        record = all(f.outcome in RIGHT for f in self.findings) and (drg is None or drg.correct)
         return GradeReport(
             exercise=self.exercise.id,
             code_accuracy=round(correct / len(codes), 4) if codes else 1.0,
