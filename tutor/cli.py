@@ -45,6 +45,7 @@ def open_codes(args: argparse.Namespace):
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from tutor.content.checks import check_codes, check_privacy
+    from tutor.content.lint import check_warnings
     from tutor.content.library import load_library, yaml_files
     from tutor.paths import bundled_dir
 
@@ -58,6 +59,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     codes = open_codes(args)
     try:
         check_codes(library, codes)
+        check_warnings(library, codes)
     finally:
         codes.close()
     errors = len(library.errors) + len(missing)
@@ -76,7 +78,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(problem)
         print(f"{len(files)} files, {len(library.exercises)} exercises, {len(library.keys)} answer keys: "
               f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}")
-    return 1 if errors else 0
+    return 1 if errors or (args.strict and warnings) else 0
 
 
 # --- grade ------------------------------------------------------------------------
@@ -224,6 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="check exercises and answer keys (exit 1 on any error)")
     validate.add_argument("paths", nargs="*", type=Path, help="files or folders (default: the bundled content)")
     validate.add_argument("--format", choices=["text", "json"], default="text")
+    validate.add_argument("--strict", action="store_true", help="fail on warnings (weak content) too")
     validate.set_defaults(func=cmd_validate)
 
     grade = sub.add_parser("grade", help="grade submission files against answer keys")

@@ -91,6 +91,22 @@ class CmsEditor:
         self._validity[key] = valid
         return valid
 
+    def sex_conflict(self, bare_code: str, sex: str) -> bool:
+        """Does a diagnosis conflict with the patient's sex, per the MCE's sex edit lists?
+
+        CMS retired the sex edit from FY2025, so the last lists in force (discharges on
+        2024-09-30) are the reference; codes created since carry no sex information.
+        """
+        if sex not in _SEX:
+            return False
+        claim = {
+            "discharge_date": 20240930, "age": 50, "sex": _SEX[sex], "discharge_status": 1,
+            "pdx": {"code": _CARRIER_PDX}, "sdx": [{"code": bare_code}], "procedures": [],
+        }
+        with self._lock:
+            result = self._mce.edit(claim)
+        return any(edit["name"] in ("INVALID_SEX", "SEX_CONFLICT") for edit in result["edits"])
+
     def group(self, claim: GroupingClaim) -> DrgResult:
         request = {
             "version": grouper_version(claim.discharge),
