@@ -50,6 +50,8 @@ def _as_drg(value: Any) -> Any:
 CodeText = Annotated[str, BeforeValidator(_as_text), Field(min_length=1, max_length=40)]
 DrgText = Annotated[str, BeforeValidator(_as_drg), Field(pattern=r"^\d{3}$")]
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")]
+# An exercise reference may carry its content pack's name: "cardiology/ip-stemi".
+ExerciseRef = Annotated[str, Field(pattern=r"^(?:[A-Za-z0-9][A-Za-z0-9_.-]{0,99}/)?[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")]
 Prose = Annotated[str, Field(min_length=1)]
 
 
@@ -220,12 +222,14 @@ def _procedure_entry(value: Any) -> Any:
 
 
 class Submission(Model):
-    exercise: Identifier
+    exercise: ExerciseRef
     diagnoses: list[Annotated[SubmittedDiagnosis, BeforeValidator(_diagnosis_entry)]] = Field(default_factory=list)
     procedures: list[Annotated[SubmittedProcedure, BeforeValidator(_procedure_entry)]] = Field(default_factory=list)
     drg: str | None = None
     answer: str | None = None
     """The chosen option letter, for an mcq exercise."""
+    trainee: str | None = Field(default=None, max_length=100)
+    """Who handed it in (batch grading of a class); optional."""
 
     @field_validator("drg", mode="before")
     @classmethod

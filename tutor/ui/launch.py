@@ -6,14 +6,8 @@ import argparse
 import os
 import sys
 
-from tutor.content.library import load_library
-from tutor.paths import bundled_dir
-from tutor.progress import ProgressStore, default_db_path
+from tutor.progress import ProgressStore
 from tutor.ui.context import Tutor
-
-
-def content_paths(args: argparse.Namespace) -> list:
-    return [bundled_dir("exercises"), bundled_dir("answer_keys"), *(getattr(args, "content", None) or [])]
 
 
 def pick_trainee(store: ProgressStore, requested: str | None) -> str | None:
@@ -26,27 +20,18 @@ def pick_trainee(store: ProgressStore, requested: str | None) -> str | None:
     return names[0] if len(names) == 1 else None
 
 
-def load_tutor_profiles(args: argparse.Namespace):
-    from tutor.content.exams import load_profiles
-
-    extra = [p / "exams" for p in (getattr(args, "content", None) or []) if (p / "exams").is_dir()]
-    return load_profiles([bundled_dir("exams"), *extra])
-
-
 def launch(args: argparse.Namespace, exam: tuple[str, int | None] | None = None) -> int:
-    from tutor.cli import open_codes
+    from tutor.commands.common import db_path, load_content, open_codes, trainee_name
     from tutor.ui.app import MedcodeApp
 
     codes = open_codes(args)
-    store = ProgressStore(args.db or default_db_path())
+    store = ProgressStore(db_path(args))
     if store.recovered_from:
         print(f"The progress database could not be read; it was kept as {store.recovered_from} "
               "and a new one was started.", file=sys.stderr)
     try:
-        library = load_library(content_paths(args))
-        profiles, problems = load_tutor_profiles(args)
-        library.problems.extend(problems)
-        tutor = Tutor(library, codes, store, pick_trainee(store, args.trainee), profiles=profiles)
+        library, profiles = load_content(args)
+        tutor = Tutor(library, codes, store, pick_trainee(store, trainee_name(args)), profiles=profiles)
         MedcodeApp(tutor, exam=exam).run()
     finally:
         store.close()

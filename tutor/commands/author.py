@@ -1,0 +1,99 @@
+"""Authoring: ``medcode new`` scaffolds an exercise and its key; ``medcode preview`` shows both."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from rich.console import Console, Group
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+
+from tutor.commands.common import load_content, open_codes
+
+
+def run_new(args: argparse.Namespace) -> int:
+    from tutor.content.scaffold import scaffold
+
+    exercises = args.exercises or Path("exercises") / args.setting
+    keys = args.keys or Path("answer_keys") / args.setting
+    if args.kind == "mcq":
+        exercises, keys = args.exercises or Path("exercises/mcq"), args.keys or Path("answer_keys/mcq")
+    exercise, key = scaffold(args.kind, args.id, args.setting, exercises, keys)
+    print(f"wrote {exercise}\nwrote {key}\nnext: fill them in, then `medcode validate {exercise} {key}`")
+    return 0
+
+
+def run_preview(args: argparse.Namespace) -> int:
+    from tutor.codes import CodeSystem
+    from tutor.content.models import ChartExercise, ChartKey, McqExercise
+
+    library, _ = load_content(args)
+    exercise, key = library.exercises.get(args.id), library.keys.get(args.id)
+    if exercise is None:
+        near = [i for i in library.exercises if args.id in i][:5]
+        print(f"error: no exercise '{args.id}'" + (f" (did you mean: {', '.join(near)})" if near else ""),
+              file=sys.stderr)
+        return 1
+    console = Console(width=args.width)
+    if isinstance(exercise, McqExercise):
+        options = "\n".join(f"{k}. {escape(v)}" for k, v in sorted(exercise.options.items()))
+        console.print(Panel(f"{escape(exercise.stem)}\n\n{options}", title="Trainee view: question"))
+        if key is not None:
+            console.print(Panel(f"Answer [b]{key.answer}[/b]\n{escape(key.rationale)}", title="Grader view: key"))
+        return 0
+    assert isinstance(exercise, ChartExercise)
+    head = (f"[b]{escape(exercise.title)}[/b]  ({exercise.id})\n{exercise.setting}, {exercise.date_of_service}, "
+            f"{exercise.patient.age} y/o {exercise.patient.sex}; assign {', '.join(exercise.assign)}; "
+            f"difficulty {exercise.difficulty}; topics {', '.join(exercise.topics) or '-'}")
+    documents = [Panel(escape(d.text.rstrip()), title=f"{d.type}: {escape(d.title)}") for d in exercise.documents]
+    console.print(Panel(Group(head, *documents), title="Trainee view"))
+    if not isinstance(key, ChartKey):
+        print("(no answer key)")
+        return 0
+    codes = open_codes(args)
+    try:
+        table = Table("#", "code", "title", "POA", "rationale / evidence", show_lines=True, expand=True)
+        for n, dx in enumerate(key.diagnoses, start=1):
+            note = " (optional)" if dx.optional else ""
+            alternates = f"\nalternates: {', '.join(dx.alternates)}" if dx.alternates else ""
+            evidence = f"\n[i]“{escape(dx.evidence)}”[/i]" if dx.evidence else ""
+            table.add_row(str(n), dx.code + note, escape(codes.title(dx.code, CodeSystem.ICD10CM)), dx.poa or "",
+                          escape(dx.rationale) + alternates + evidence)
+        for px in key.procedures:
+            system = CodeSystem(px.system) if px.system else None
+            title = codes.title(px.code, system) if system else ""
+            details = " ".join(filter(None, ["-".join(px.modifiers) if px.modifiers else "",
+                                             f"x{px.units}" if px.units else ""]))
+            table.add_row("P", f"{px.code} {details}".strip(), escape(title or "(CPT: your licensed file shows titles)"
+                                                                     if not title else title), "",
+                          escape(px.rationale))
+        extras = []
+        if key.sequencing:
+            extras.append(f"first: {', '.join(key.sequencing.first or [key.diagnoses[0].code])}; before: "
+                          + (", ".join(f"{a}<{b}" for a, b in key.sequencing.before) or "-"))
+        if key.drg:
+            extras.append(f"MS-DRG {key.drg}")
+        extras += [f"distractor {', '.join(d.codes)}: {escape(d.lesson)}" for d in key.distractors]
+        console.print(Panel(Group(table, *extras), title="Grader view: answer key"))
+    finally:
+        codes.close()
+    return 0
+
+
+def add_parsers(sub) -> None:
+    new = sub.add_parser("new", help="scaffold an exercise and its answer key")
+    new.add_argument("kind", choices=["chart", "mcq"])
+    new.add_argument("id", help="the exercise id (also the file name)")
+    new.add_argument("--setting", default="outpatient",
+                     choices=["outpatient", "inpatient", "professional", "emergency", "ambulatory_surgery"])
+    new.add_argument("--exercises", type=Path, help="folder for the exercise (default: exercises/<setting>)")
+    new.add_argument("--keys", type=Path, help="folder for the key (default: answer_keys/<setting>)")
+    new.set_defaults(func=run_new)
+
+    preview = sub.add_parser("preview", help="show an exercise as the trainee sees it and its key as the grader does")
+    preview.add_argument("id")
+    preview.add_argument("--width", type=int, default=None)
+    preview.set_defaults(func=run_preview)

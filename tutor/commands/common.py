@@ -1,0 +1,73 @@
+"""What several commands share: settings, the code sets, and the content packs."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from tutor.config import Settings, load_settings
+
+
+def settings(args: argparse.Namespace) -> Settings:
+    if not hasattr(args, "_settings"):
+        args._settings = load_settings()
+    return args._settings
+
+
+def progress_bar(label: str):
+    """A one-line progress bar on stderr for the one-time index build."""
+    def report(done: int, total: int) -> None:
+        width = 30
+        filled = int(width * done / max(total, 1))
+        sys.stderr.write(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {100 * done // max(total, 1):3d}%")
+        if done >= total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+    return report
+
+
+def open_codes(args: argparse.Namespace):
+    from tutor.codes import CodeSets
+    from tutor.codes.index import default_index_path
+    from tutor.paths import cache_dir
+
+    cache = cache_dir()
+    progress = None
+    if not default_index_path(cache).exists():
+        sys.stderr.write(f"Building the code index once into {cache} ...\n")
+        progress = progress_bar("ICD-10-CM/PCS index")
+    cpt_file = getattr(args, "cpt_file", None) or settings(args).cpt_file
+    return CodeSets.open(cache, progress, cpt_file)
+
+
+def content_packs(args: argparse.Namespace):
+    from tutor.content.packs import packs_for
+
+    chosen = settings(args)
+    extra = list(getattr(args, "content", None) or []) + list(chosen.content)
+    bundled = chosen.bundled and not getattr(args, "no_bundled", False)
+    return packs_for(extra, bundled=bundled)
+
+
+def load_content(args: argparse.Namespace):
+    """(library, exam profiles) from the bundled content and the user's packs."""
+    from tutor.content.exams import load_profiles
+    from tutor.content.packs import exam_folders, load_packs
+
+    packs = content_packs(args)
+    library = load_packs(packs)
+    profiles, problems = load_profiles(exam_folders(packs))
+    library.problems.extend(problems)
+    library.problems.sort()
+    return library, profiles
+
+
+def trainee_name(args: argparse.Namespace) -> str | None:
+    return getattr(args, "trainee", None) or settings(args).trainee
+
+
+def db_path(args: argparse.Namespace) -> Path:
+    from tutor.progress import default_db_path
+
+    return getattr(args, "db", None) or settings(args).db or default_db_path()

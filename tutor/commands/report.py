@@ -1,0 +1,57 @@
+"""``medcode report``: progress toward 95% from the database, as a table, CSV, JSON or HTML."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from tutor.commands.common import db_path, load_content
+
+
+def run(args: argparse.Namespace) -> int:
+    from tutor.practice.readiness import exam_readiness
+    from tutor.progress import ProgressStore
+    from tutor.progress.report import as_csv, as_html, as_table, trainee_report
+
+    store = ProgressStore(db_path(args))
+    try:
+        names = [args.trainee] if args.trainee else store.trainees()
+        if args.trainee and args.trainee not in store.trainees():
+            print(f"error: no trainee '{args.trainee}' in {store.path} (have: {', '.join(store.trainees()) or 'none'})",
+                  file=sys.stderr)
+            return 1
+        library, profiles = load_content(args)
+        reports = []
+        for name in names:
+            attempts = store.attempts(name)
+            exams = {}
+            for profile in profiles.values():
+                ready = exam_readiness(profile, library.exercises, attempts)
+                exams[profile.id] = {"estimate": ready.estimate, "low": ready.low, "high": ready.high,
+                                     "pass_line": ready.pass_line, "items_seen": ready.items_seen}
+            reports.append(trainee_report(name, attempts, exams))
+    finally:
+        store.close()
+    if args.format == "json":
+        text = json.dumps(reports[0] if args.trainee else reports, indent=2)
+    elif args.format == "csv":
+        text = as_csv(reports)
+    elif args.format == "html":
+        text = as_html(reports)
+    else:
+        text = "\n\n".join(as_table(r) for r in reports) or "No trainees yet."
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}")
+    else:
+        print(text)
+    return 0
+
+
+def add_parser(sub) -> None:
+    report = sub.add_parser("report", help="progress toward 95% from the progress database")
+    report.add_argument("--format", choices=["table", "csv", "json", "html"], default="table")
+    report.add_argument("--output", "-o", type=Path, help="write to a file instead of the screen")
+    report.set_defaults(func=run)

@@ -1,0 +1,66 @@
+"""``medcode validate``: every problem in the content at once, with path:line:column."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from tutor.commands.common import content_packs, open_codes
+
+
+def run(args: argparse.Namespace) -> int:
+    from tutor.content.checks import check_codes, check_privacy
+    from tutor.content.exams import load_profiles
+    from tutor.content.library import load_library, yaml_files
+    from tutor.content.lint import check_warnings
+
+    if args.paths:
+        paths = args.paths
+    else:
+        paths = [p.folder(part) for p in content_packs(args) for part in ("exercises", "answer_keys")
+                 if p.folder(part).is_dir()]
+    missing = [p for p in paths if not p.exists()]
+    for path in missing:
+        print(f"{path}: no such file or folder", file=sys.stderr)
+    present = [p for p in paths if p.exists()]
+    exam_paths = [p for p in present if p.name == "exams" or (p.is_file() and p.parent.name == "exams")]
+    content = [p for p in present if p not in exam_paths]
+    files = yaml_files(present)
+    library = load_library(content)
+    profiles, exam_problems = load_profiles(exam_paths) if exam_paths else ({}, [])
+    library.problems.extend(exam_problems)
+    check_privacy(library)
+    codes = open_codes(args)
+    try:
+        check_codes(library, codes)
+        check_warnings(library, codes)
+    finally:
+        codes.close()
+    errors = len(library.errors) + len(missing)
+    warnings = len(library.problems) - len(library.errors)
+    if args.format == "json":
+        print(json.dumps({
+            "files": len(files), "exercises": len(library.exercises), "keys": len(library.keys),
+            "exam_profiles": len(profiles), "errors": errors, "warnings": warnings,
+            "problems": [
+                {"path": p.path, "line": p.line, "column": p.column, "severity": p.severity, "message": p.message}
+                for p in library.problems
+            ],
+        }, indent=2))
+    else:
+        for problem in library.problems:
+            print(problem)
+        extra = f", {len(profiles)} exam profiles" if exam_paths else ""
+        print(f"{len(files)} files, {len(library.exercises)} exercises, {len(library.keys)} answer keys{extra}: "
+              f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}")
+    return 1 if errors or (args.strict and warnings) else 0
+
+
+def add_parser(sub) -> None:
+    validate = sub.add_parser("validate", help="check exercises, answer keys and exam profiles (exit 1 on any error)")
+    validate.add_argument("paths", nargs="*", type=__import__("pathlib").Path,
+                          help="files or folders (default: the bundled content and your packs)")
+    validate.add_argument("--format", choices=["text", "json"], default="text")
+    validate.add_argument("--strict", action="store_true", help="fail on warnings (weak content) too")
+    validate.set_defaults(func=run)
