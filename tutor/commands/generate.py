@@ -1,0 +1,71 @@
+"""``medcode generate TEMPLATE --seed N --count K``: concrete exercises and keys from a template."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from tutor.commands.common import open_codes
+
+
+def template_path(name: str) -> Path:
+    from tutor.paths import bundled_dir
+
+    path = Path(name)
+    if path.exists():
+        return path
+    candidate = bundled_dir("exercises") / "templates" / f"{name}.yaml"
+    if candidate.exists():
+        return candidate
+    raise FileNotFoundError(name)
+
+
+def drg_grouper(codes):
+    """A callback giving the MS-DRG the generated key groups to (for ``drg: auto``)."""
+    from tutor.content.models import ChartExercise, ChartKey
+    from tutor.grading import Grader
+    from tutor.grading.keys import key_as_submission
+
+    grader = Grader(codes)
+
+    def group(exercise: dict, key: dict) -> str:
+        chart = ChartExercise.model_validate(exercise)
+        answer = ChartKey.model_validate({**key, "drg": "000"})
+        report = grader.grade(chart, answer, key_as_submission(answer))
+        return report.drg.submitted if report.drg and report.drg.submitted else "999"
+
+    return group
+
+
+def run(args: argparse.Namespace) -> int:
+    from tutor.content.generator import generate, load_template, write
+
+    try:
+        template = load_template(template_path(args.template))
+    except FileNotFoundError:
+        print(f"error: no template '{args.template}' (a path, or a name under exercises/templates/)", file=sys.stderr)
+        return 2
+    codes = open_codes(args) if template.key.get("drg") == "auto" else None
+    try:
+        generated = generate(template, args.seed, args.count, drg_grouper(codes) if codes else None)
+    finally:
+        if codes:
+            codes.close()
+    out = args.out
+    written = write(generated, out / "exercises" / "generated", out / "answer_keys" / "generated")
+    print(f"{len(generated)} exercise(s) from {template.template} (seed {args.seed}) written under {out}/ "
+          f"({len(written)} files)")
+    if len(generated) < args.count:
+        print(f"note: the template has only {len(generated)} distinct combinations", file=sys.stderr)
+    return 0
+
+
+def add_parser(sub) -> None:
+    gen = sub.add_parser("generate", help="write synthetic exercises and keys from a template")
+    gen.add_argument("template", help="a template file, or a name under exercises/templates/")
+    gen.add_argument("--seed", type=int, default=1)
+    gen.add_argument("--count", type=int, default=10)
+    gen.add_argument("--out", type=Path, default=Path("generated"),
+                     help="content pack folder to write (exercises/generated, answer_keys/generated)")
+    gen.set_defaults(func=run)
