@@ -1,0 +1,108 @@
+"""The synthetic chart generator: every template's every combination is a valid, consistent chart."""
+
+from __future__ import annotations
+
+import random
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tutor.cli import main
+from tutor.codes import CodeSystem, Validity
+from tutor.codes.normalize import infer_procedure_system
+from tutor.commands.generate import drg_grouper
+from tutor.content.generator import build, combinations, generate, load_template
+from tutor.content.models import ChartExercise, ChartKey
+from tutor.grading.classify import side
+from tutor.grading.keys import key_as_submission
+
+TEMPLATES = sorted((Path(__file__).resolve().parent.parent / "exercises" / "templates").glob("*.yaml"))
+SIDE_WORDS = {"R": ("right",), "L": ("left",), "B": ("both", "bilateral")}
+FOLLOW_UP_WORDS = ("follow-up", "follow up", "recheck", "subsequent", "returns")
+
+
+def test_there_are_templates() -> None:
+    assert TEMPLATES, "exercises/templates/ holds the generator's templates"
+
+
+def check_generated(codes, grader, exercise_data: dict, key_data: dict) -> None:
+    exercise = ChartExercise.model_validate(exercise_data)
+    key = ChartKey.model_validate(key_data)
+    when: date = exercise.date_of_service
+    text = " ".join(doc.text for doc in exercise.documents).lower()
+    for line in key.diagnoses:
+        check = codes.check(line.code, CodeSystem.ICD10CM, when)
+        assert check.status is Validity.VALID, f"{exercise.id}: {check.message}"
+        entry = codes.cm(line.code)
+        title = entry.title if entry else ""
+        code_side = side(title.split(",")[-1]) if "encounter" in title else side(title)
+        if code_side in SIDE_WORDS:
+            assert any(w in text for w in SIDE_WORDS[code_side]), f"{exercise.id}: {line.code} ({title}) side"
+        stage = re.search(r"stage (\d+[ab]?)", title.lower())
+        if stage:
+            assert f"stage {stage.group(1)}" in text, f"{exercise.id}: {line.code} stage {stage.group(1)}"
+        if "subsequent encounter" in title.lower():
+            assert any(w in text for w in FOLLOW_UP_WORDS), f"{exercise.id}: {line.code} is a subsequent encounter"
+        if "initial encounter" in title.lower():
+            assert "routine healing" not in text, f"{exercise.id}: {line.code} is an initial encounter"
+        if line.evidence:
+            assert " ".join(line.evidence.lower().split()) in " ".join(text.split()), f"{exercise.id}: evidence"
+    for line in key.procedures:
+        system = CodeSystem(line.system) if line.system else infer_procedure_system(line.code)
+        check = codes.check(line.code, system, when)
+        assert check.status in (Validity.VALID, Validity.UNVERIFIED), f"{exercise.id}: {check.message}"
+    report = grader.grade(exercise, key, key_as_submission(key))
+    assert report.code_accuracy == 1.0 and report.record_correct, f"{exercise.id}: the key does not grade itself"
+
+
+@pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: p.stem)
+def test_every_combination_of_a_template_is_valid_and_consistent(path: Path, codes, grader) -> None:
+    template = load_template(path)
+    group = drg_grouper(codes) if template.key.get("drg") == "auto" else None
+    all_choices = combinations(template)
+    assert len(all_choices) >= 24, "a template should be able to produce dozens of distinct charts"
+    sample = all_choices if len(all_choices) <= 200 else random.Random(0).sample(all_choices, 200)
+    for n, choice in enumerate(sample):
+        item = build(template, choice, random.Random(n), f"{template.id_prefix}-t{n:04d}", group)
+        check_generated(codes, grader, item.exercise, item.key)
+
+
+@settings(max_examples=30)
+@given(data=st.data())
+def test_sampled_combinations_with_random_patients(data, codes, grader) -> None:
+    path = data.draw(st.sampled_from(TEMPLATES))
+    template = load_template(path)
+    group = drg_grouper(codes) if template.key.get("drg") == "auto" else None
+    choice = data.draw(st.sampled_from(combinations(template)))
+    item = build(template, choice, random.Random(data.draw(st.integers(0, 10**6))), "gen-h-001", group)
+    check_generated(codes, grader, item.exercise, item.key)
+
+
+@pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: p.stem)
+def test_same_seed_same_files_other_seed_other_charts(path: Path, tmp_path: Path) -> None:
+    for out in ("a", "b", "c"):
+        seed = "2" if out == "c" else "1"
+        assert main(["generate", str(path), "--seed", seed, "--count", "6", "--out", str(tmp_path / out)]) == 0
+    files_a = sorted((tmp_path / "a").rglob("*.yaml"))
+    assert len(files_a) == 12
+    for file_a in files_a:
+        assert file_a.read_bytes() == (tmp_path / "b" / file_a.relative_to(tmp_path / "a")).read_bytes()
+    texts_a = {f.read_text().split("\n", 2)[2] for f in (tmp_path / "a" / "exercises").rglob("*.yaml")}
+    texts_c = {f.read_text().split("\n", 2)[2] for f in (tmp_path / "c" / "exercises").rglob("*.yaml")}
+    assert texts_a != texts_c
+    assert main(["validate", str(tmp_path / "c")]) == 0
+
+
+def test_generate_names_a_missing_template(capsys) -> None:
+    assert main(["generate", "no-such-template"]) == 2
+    assert "no template" in capsys.readouterr().err
+
+
+def test_generate_stops_at_the_number_of_combinations(tmp_path: Path) -> None:
+    template = load_template(TEMPLATES[0])
+    made = generate(template, 3, 10_000)
+    assert len(made) == len(combinations(template)) == len({m.ident for m in made})
