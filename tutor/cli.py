@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from tutor import __version__
-from tutor.commands import author, exam, generate, grade, lookup, report, validate
+from tutor.commands import author, exam, generate, grade, lookup, report, scrub, validate
 from tutor.commands.common import open_codes  # noqa: F401  (kept for callers of the old location)
 from tutor.errors import TutorError
 
@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     author.add_parsers(sub)
     report.add_parser(sub)
     generate.add_parser(sub)
+    scrub.add_parser(sub)
     return parser
 
 

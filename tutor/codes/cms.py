@@ -91,6 +91,18 @@ class CmsEditor:
         self._validity[key] = valid
         return valid
 
+    def age_conflict(self, bare_code: str, age: int, when: date) -> bool:
+        """Does a diagnosis conflict with the patient's age, per the MCE (newborn, pediatric, maternity, adult)?"""
+        if not supports(when):
+            return False
+        claim = {
+            "discharge_date": int(when.strftime("%Y%m%d")), "age": age, "sex": 2, "discharge_status": 1,
+            "pdx": {"code": bare_code}, "sdx": [], "procedures": [],
+        }
+        with self._lock:
+            result = self._mce.edit(claim)
+        return any(edit["name"] == "AGE_CONFLICT" for edit in result["edits"])
+
     def sex_conflict(self, bare_code: str, sex: str) -> bool:
         """Does a diagnosis conflict with the patient's sex, per the MCE's sex edit lists?
 

@@ -18,10 +18,18 @@ ACCEPTED_IN_KEYS = (Validity.VALID, Validity.UNVERIFIED)
 
 
 def check_codes(library: Library, codes: CodeSets) -> None:
-    """Add code-set problems for every chart key that has its exercise."""
+    """Add code-set problems for every key that has its exercise."""
+    from tutor.content.billing import ClaimExercise, ClaimKey, RemittanceExercise, RemittanceKey
+
     grader = Grader(codes)
     for ident, key in sorted(library.keys.items()):
         exercise = library.exercises.get(ident)
+        if isinstance(key, ClaimKey) and isinstance(exercise, ClaimExercise):
+            _check_claim(library, ident, exercise, key, codes, grader)
+            continue
+        if isinstance(key, RemittanceKey) and isinstance(exercise, RemittanceExercise):
+            _check_remittance(library, ident, exercise)
+            continue
         if not isinstance(key, ChartKey) or not isinstance(exercise, ChartExercise):
             continue
         before = len(library.errors)
@@ -121,3 +129,57 @@ def check_privacy(library: Library) -> None:
             for kind, found in personal_data(text):
                 library.problem(source, loc, f"looks like a real {kind} ('{found}'): content must be synthetic")
     library.problems.sort()
+
+
+def _check_claim(library: Library, ident: str, exercise, key, codes: CodeSets, grader: Grader) -> None:
+    """The key's findings are exactly what the scrubber finds, and the corrected claim is clean."""
+    from tutor.billing.scrubber import scrub
+    from tutor.content.billing import POINTERS, Claim
+    from tutor.grading.billing import as_chart
+
+    source = library.key_files[ident]
+    found = {(f.edit, f.line, f.diagnosis) for f in scrub(exercise.claim, exercise.date_of_service,
+                                                           exercise.patient, codes)}
+    expected = {(f.edit, f.line, f.diagnosis) for f in key.findings}
+    for edit, line, diagnosis in sorted(expected - found, key=str):
+        library.problem(source, ("findings",), f"the scrubber does not find {edit} at "
+                                               f"{'line ' + str(line) if line else 'diagnosis ' + str(diagnosis)}")
+    for edit, line, diagnosis in sorted(found - expected, key=str):
+        library.problem(source, ("findings",), f"the scrubber also finds {edit} at "
+                                               f"{'line ' + str(line) if line else 'diagnosis ' + str(diagnosis)}, "
+                                               "which the key does not list")
+    chart, chart_key = as_chart(exercise, key)
+    before = len(library.errors)
+    _check_key(library, ident, chart, chart_key, codes)
+    if len(library.errors) == before:
+        corrected = Claim(payer=exercise.claim.payer, diagnoses=[d.code for d in key.corrected.diagnoses], lines=[
+            {"code": p.code, "modifiers": p.modifiers, "units": p.units or 1, "charge": 0,
+             "pointers": list(POINTERS[:min(4, len(key.corrected.diagnoses))])} for p in key.corrected.procedures])
+        for finding in scrub(corrected, exercise.date_of_service, exercise.patient, codes):
+            library.problem(source, ("corrected",), f"the corrected claim still has a problem: {finding.message}")
+        _check_self_grade(library, ident, chart, chart_key, grader)
+
+
+def _check_remittance(library: Library, ident: str, exercise) -> None:
+    """Every line balances (billed = paid + adjustments) and the reason codes are known."""
+    from tutor.billing.scrubber import reason_codes
+
+    carc, rarc = reason_codes()
+    source = library.exercise_files[ident]
+    for n, line in enumerate(exercise.remittance.lines):
+        total = line.paid + sum(a.amount for a in line.adjustments)
+        if abs(total - line.billed) > 0.005:
+            library.problem(source, ("remittance", "lines", n), f"line {n + 1} does not balance: paid "
+                                                               f"{line.paid:.2f} + adjustments = {total:.2f}, "
+                                                               f"billed {line.billed:.2f}")
+        for m, adjustment in enumerate(line.adjustments):
+            if adjustment.carc not in carc:
+                library.problem(source, ("remittance", "lines", n, "adjustments", m),
+                                f"CARC {adjustment.carc} is not in the shipped reason-code table")
+            for remark in adjustment.rarc:
+                if remark not in rarc:
+                    library.problem(source, ("remittance", "lines", n, "adjustments", m),
+                                    f"RARC {remark} is not in the shipped remark-code table")
+    for remark in exercise.remittance.remarks:
+        if remark not in rarc:
+            library.problem(source, ("remittance", "remarks"), f"RARC {remark} is not in the shipped remark-code table")

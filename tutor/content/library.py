@@ -11,15 +11,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
-from tutor.content.models import AnswerKey, ChartExercise, ChartKey, Exercise, McqExercise, McqKey
+from tutor.content.kinds import EXERCISE_ADAPTER, KEY_ADAPTER, KEY_FOR, UNION_TAGS, AnyExercise, AnyKey
+from tutor.content.models import McqExercise, McqKey
 from tutor.content.yamlio import Positions, load_yaml, locate
 from tutor.errors import ContentError
 
 YAML_SUFFIXES = (".yaml", ".yml")
-EXERCISE_ADAPTER: TypeAdapter[ChartExercise | McqExercise] = TypeAdapter(Exercise)
-KEY_ADAPTER: TypeAdapter[ChartKey | McqKey] = TypeAdapter(AnswerKey)
 
 
 @dataclass(frozen=True, order=True)
@@ -51,8 +50,8 @@ class SourceFile:
 
 @dataclass
 class Library:
-    exercises: dict[str, ChartExercise | McqExercise] = field(default_factory=dict)
-    keys: dict[str, ChartKey | McqKey] = field(default_factory=dict)
+    exercises: dict[str, AnyExercise] = field(default_factory=dict)
+    keys: dict[str, AnyKey] = field(default_factory=dict)
     exercise_files: dict[str, SourceFile] = field(default_factory=dict)
     key_files: dict[str, SourceFile] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
@@ -66,7 +65,7 @@ class Library:
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
 
-    def key_for(self, exercise_id: str) -> ChartKey | McqKey | None:
+    def key_for(self, exercise_id: str) -> AnyKey | None:
         return self.keys.get(exercise_id)
 
 
@@ -96,7 +95,7 @@ def validation_problems(error: ValidationError, source: SourceFile) -> list[Prob
     problems = []
     for item in error.errors(include_url=False):
         line, column = source.at(*item["loc"])
-        where = ".".join(str(p) for p in item["loc"] if p not in ("chart", "mcq"))
+        where = ".".join(str(p) for p in item["loc"] if p not in UNION_TAGS)
         message = item["msg"]
         if item["type"] == "extra_forbidden":
             message = f"unknown field '{item['loc'][-1]}'"
@@ -160,7 +159,7 @@ def _check_pairs(library: Library) -> None:
             library.problem(source, ("exercise",), f"answer key for unknown exercise '{ident}'")
             continue
         key = library.keys[ident]
-        if isinstance(exercise, McqExercise) != isinstance(key, McqKey):
+        if not isinstance(key, KEY_FOR[type(exercise)]):
             library.problem(source, (), f"key kind does not match exercise kind '{exercise.kind}'")
             continue
         if isinstance(exercise, McqExercise) and isinstance(key, McqKey) and key.answer not in exercise.options:

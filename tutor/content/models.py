@@ -213,6 +213,12 @@ class SubmittedProcedure(Model):
     units: int | None = Field(default=None, ge=0, le=99999)
 
 
+class SubmittedEdit(Model):
+    edit: str = Field(min_length=1, max_length=40)
+    line: int | None = Field(default=None, ge=1)
+    diagnosis: str | None = Field(default=None, max_length=1)
+
+
 def _diagnosis_entry(value: Any) -> Any:
     return {"code": _as_text(value)} if isinstance(value, (str, int)) and not isinstance(value, bool) else value
 
@@ -230,6 +236,12 @@ class Submission(Model):
     """The chosen option letter, for an mcq exercise."""
     trainee: str | None = Field(default=None, max_length=100)
     """Who handed it in (batch grading of a class); optional."""
+    findings: list[SubmittedEdit] = Field(default_factory=list)
+    """Claim exercises: the problems the trainee marks on the claim."""
+    action: str | None = None
+    """Remittance exercises: the next action chosen."""
+    patient_responsibility: float | None = None
+    """Remittance exercises: what the patient owes, as computed by the trainee."""
 
     @field_validator("drg", mode="before")
     @classmethod

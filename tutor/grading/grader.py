@@ -163,12 +163,19 @@ class Grader:
     def __init__(self, refs: CodeReference):
         self.refs = refs
 
-    def grade(self, exercise: ChartExercise | McqExercise, key: ChartKey | McqKey,
-              submission: Submission) -> GradeReport:
+    def grade(self, exercise, key, submission: Submission) -> GradeReport:
+        """Any exercise kind against its key (chart, mcq, claim, remittance)."""
+        from tutor.content.billing import ClaimExercise, ClaimKey, RemittanceExercise, RemittanceKey
+        from tutor.grading.billing import grade_claim, grade_remittance
+
         if isinstance(exercise, McqExercise) and isinstance(key, McqKey):
             return grade_mcq(exercise, key, submission)
         if isinstance(exercise, ChartExercise) and isinstance(key, ChartKey):
             return _ChartGrading(self.refs, exercise, key, submission).report()
+        if isinstance(exercise, ClaimExercise) and isinstance(key, ClaimKey):
+            return grade_claim(exercise, key, submission, self)
+        if isinstance(exercise, RemittanceExercise) and isinstance(key, RemittanceKey):
+            return grade_remittance(exercise, key, submission)
         raise TypeError("exercise and key are of different kinds")
 
 

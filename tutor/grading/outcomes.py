@@ -29,6 +29,11 @@ class Outcome(StrEnum):
     WRONG_PCS_DEVICE = "WRONG_PCS_DEVICE"
     WRONG_PCS_QUALIFIER = "WRONG_PCS_QUALIFIER"
     WRONG_DRG = "WRONG_DRG"
+    # Billing kinds only (claim and remittance exercises):
+    MISSED_EDIT = "MISSED_EDIT"
+    FALSE_ALARM = "FALSE_ALARM"
+    WRONG_ACTION = "WRONG_ACTION"
+    WRONG_AMOUNT = "WRONG_AMOUNT"
 
     @property
     def correct(self) -> bool:
@@ -62,7 +67,8 @@ INVALID_STEM_CREDIT = 0.25
 # count half; each extra code is an element worth nothing.
 WEIGHTS = {
     "principal": 2.0, "diagnosis": 1.0, "procedure": 1.0, "sequencing": 1.0,
-    "poa": 0.5, "modifier": 0.5, "units": 0.5, "drg": 1.0, "answer": 1.0,
+    "poa": 0.5, "modifier": 0.5, "units": 0.5, "drg": 1.0, "answer": 1.0, "edit": 1.0, "action": 1.0,
+    "patient_responsibility": 1.0,
 }
 
 DESCRIPTIONS = {
@@ -82,5 +88,9 @@ DESCRIPTIONS = {
     Outcome.WRONG_MODIFIER: "wrong modifier",
     Outcome.WRONG_UNITS: "wrong units",
     Outcome.WRONG_DRG: "wrong MS-DRG",
+    Outcome.MISSED_EDIT: "claim problem missed",
+    Outcome.FALSE_ALARM: "false alarm",
+    Outcome.WRONG_ACTION: "wrong next action",
+    Outcome.WRONG_AMOUNT: "wrong amount",
     **{axis: f"wrong PCS {name}" for axis, name in zip(PCS_AXES, PCS_AXIS_NAMES)},
 }

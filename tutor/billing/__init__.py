@@ -1,0 +1,1 @@
+"""Billing practice: the claim scrubber and its shipped tables (educational excerpts)."""
