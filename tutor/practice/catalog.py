@@ -19,16 +19,21 @@ class Filters:
     status: Status | None = None
 
 
-def setting_of(exercise: ChartExercise | McqExercise) -> str:
-    return exercise.setting if isinstance(exercise, ChartExercise) else "exam question"
+def setting_of(exercise) -> str:
+    if isinstance(exercise, ChartExercise):
+        return exercise.setting
+    return "exam question" if isinstance(exercise, McqExercise) else f"billing: {exercise.kind}"
 
 
-def code_sets_of(exercise: ChartExercise | McqExercise) -> list[str]:
-    return [a for a in exercise.assign if a not in ("poa", "drg")] if isinstance(exercise, ChartExercise) else ["mcq"]
+def code_sets_of(exercise) -> list[str]:
+    """What an attempt counts toward: its code sets, 'mcq', or 'billing' (claims and remittances)."""
+    if isinstance(exercise, ChartExercise):
+        return [a for a in exercise.assign if a not in ("poa", "drg")]
+    return ["mcq"] if isinstance(exercise, McqExercise) else ["billing"]
 
 
-def title_of(exercise: ChartExercise | McqExercise) -> str:
-    return exercise.title if isinstance(exercise, ChartExercise) else exercise.display_title
+def title_of(exercise) -> str:
+    return exercise.display_title if isinstance(exercise, McqExercise) else exercise.title
 
 
 def matches(exercise: ChartExercise | McqExercise, filters: Filters, status: Status) -> bool:

@@ -10,12 +10,14 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from tutor.codes import CodeSystem
+from tutor.content.billing import ClaimExercise, RemittanceExercise
 from tutor.content.models import ChartExercise, McqExercise, Submission
 from tutor.practice import session
 from tutor.practice.drafts import Draft, draft_to_submission
 from tutor.practice.exam import ExamSession, assemble, score
 from tutor.practice.adaptive import practise_next
 from tutor.ui.context import Tutor
+from tutor.ui.screens.billing import ClaimScreen, RemittanceScreen
 from tutor.ui.screens.browser import BrowserScreen
 from tutor.ui.screens.chart import ChartScreen
 from tutor.ui.screens.dashboard import DashboardScreen
@@ -89,6 +91,10 @@ class MedcodeApp(App):
             return None
         if isinstance(exercise, McqExercise):
             return McqScreen(self.tutor, exercise)
+        if isinstance(exercise, ClaimExercise):
+            return ClaimScreen(self.tutor, exercise)
+        if isinstance(exercise, RemittanceExercise):
+            return RemittanceScreen(self.tutor, exercise)
         return ChartScreen(self.tutor, exercise)
 
     def open_exercise(self, ident: str, replace: bool = False) -> None:

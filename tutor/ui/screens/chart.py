@@ -45,6 +45,25 @@ def _padded(rows: list, blank: Callable, minimum: int) -> list:
     return rows + [blank() for _ in range(max(1, minimum - len(rows)))]
 
 
+def validate_line(line: CodeLine, codes, when, assigned: list[str]) -> None:
+    """Show under a form line what its code is: title and validity on the date, or why it is wrong."""
+    if not line.code.strip():
+        line.show_status("", "empty")
+        return
+    if isinstance(line, DiagnosisLine):
+        system = CodeSystem.ICD10CM
+    else:
+        system = infer_procedure_system(clean(line.code).replace(".", ""))
+    if system is None:
+        line.show_status("✗ not a CPT, HCPCS Level II or ICD-10-PCS code", "invalid")
+        return
+    check = codes.check(line.code, system, when)
+    text, state = status_of(check)
+    if system.value not in assigned and check.status is not Validity.NOT_A_CODE:
+        text, state = f"✗ {system.value} is not assigned in this exercise", "invalid"
+    line.show_status(text, state)
+
+
 class ChartScreen(Screen):
     BINDINGS = [
         Binding("ctrl+s", "submit", "Submit", priority=True),
@@ -126,28 +145,8 @@ class ChartScreen(Screen):
 
     # --- live validation and drafts ------------------------------------------------
 
-    def _system_for(self, line: CodeLine) -> CodeSystem | None:
-        if isinstance(line, DiagnosisLine):
-            return CodeSystem.ICD10CM
-        code = clean(line.code).replace(".", "")
-        system = infer_procedure_system(code)
-        if system and system.value in self.exercise.assign:
-            return system
-        return system
-
     def _validate(self, line: CodeLine) -> None:
-        if not line.code.strip():
-            line.show_status("", "empty")
-            return
-        system = self._system_for(line)
-        if system is None:
-            line.show_status("✗ not a CPT, HCPCS Level II or ICD-10-PCS code", "invalid")
-            return
-        check = self.tutor.codes.check(line.code, system, self.exercise.date_of_service)
-        text, state = status_of(check)
-        if system.value not in self.exercise.assign and check.status is not Validity.NOT_A_CODE:
-            text, state = f"✗ {system.value} is not assigned in this exercise", "invalid"
-        line.show_status(text, state)
+        validate_line(line, self.tutor.codes, self.exercise.date_of_service, self.exercise.assign)
 
     @on(CodeLine.Changed)
     def _line_changed(self, event: CodeLine.Changed) -> None:

@@ -16,6 +16,7 @@ from tutor.grading.outcomes import DESCRIPTIONS, Outcome
 ELEMENT_LABELS = {
     "diagnosis": "Diagnosis", "procedure": "Procedure", "sequencing": "Sequencing", "poa": "POA",
     "modifier": "Modifiers", "units": "Units", "drg": "MS-DRG", "answer": "Answer",
+    "edit": "Claim problem", "action": "Next action", "patient_responsibility": "Patient responsibility",
 }
 
 
@@ -75,6 +76,7 @@ class FeedbackScreen(Screen):
 
     def compose(self) -> ComposeResult:
         title = getattr(self.exercise, "title", None) or self.exercise.id
+        title = title if isinstance(title, str) else self.exercise.id
         yield Header()
         yield Static(f"[b]{escape(title)}[/b]\n{scores_text(self.report)}", id="scores")
         with VerticalScroll(id="findings"):

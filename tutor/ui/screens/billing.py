@@ -1,0 +1,223 @@
+"""Billing screens: a claim to scrub and correct, a remittance to work."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import get_args
+
+from rich.markup import escape
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Footer, Header, Input, Label, RadioButton, RadioSet, Select, Static
+
+from tutor.billing.scrubber import reason_codes
+from tutor.content.billing import POINTERS, ClaimExercise, EditType, RemittanceExercise
+from tutor.content.models import Submission
+from tutor.grading.billing import ACTION_WORDS
+from tutor.practice.drafts import Draft, draft_to_submission
+from tutor.practice.drafts import DiagnosisLine as DraftDx
+from tutor.practice.drafts import ProcedureLine as DraftPx
+from tutor.ui.context import Tutor
+from tutor.ui.screens.chart import validate_line
+from tutor.ui.widgets.lines import CodeLine, DiagnosisLine, ProcedureLine
+
+EDITS = [(e.replace("_", " ").lower(), e) for e in get_args(EditType)]
+_WHERE = re.compile(r"^\s*(?:(?:line|l)\s*(\d+)|(?:dx|diagnosis)?\s*([A-La-l]))\s*$", re.IGNORECASE)
+
+
+def parse_where(text: str) -> tuple[int | None, str | None] | None:
+    """'2', 'line 2' or 'L2' -> line 2; 'B' or 'dx B' -> diagnosis slot B; None if unreadable."""
+    text = text.strip()
+    if text.isdigit():
+        return int(text), None
+    match = _WHERE.match(text)
+    if not match:
+        return None
+    return (int(match.group(1)), None) if match.group(1) else (None, match.group(2).upper())
+
+
+class ProblemLine(Horizontal):
+    """One problem the trainee marks: where (line number or diagnosis letter) and which edit."""
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="line # or dx letter", classes="where")
+        yield Select(EDITS, prompt="which problem", compact=True, classes="edit")
+
+    @property
+    def value(self) -> tuple[str, str] | None:
+        edit = self.query_one(".edit", Select).value
+        where = self.query_one(".where", Input).value
+        if edit is Select.NULL or not where.strip():
+            return None
+        return where, str(edit)
+
+
+class ClaimScreen(Screen):
+    BINDINGS = [
+        Binding("ctrl+s", "submit", "Submit", priority=True),
+        Binding("ctrl+f", "add_problem", "+Problem"),
+        Binding("ctrl+n", "add_diagnosis", "+Dx"),
+        Binding("escape", "leave", "Back"),
+    ]
+
+    def __init__(self, tutor: Tutor, exercise: ClaimExercise) -> None:
+        super().__init__()
+        self.tutor = tutor
+        self.exercise = exercise
+        self.started_at: datetime = tutor.clock()
+
+    def compose(self) -> ComposeResult:
+        ex, claim = self.exercise, self.exercise.claim
+        yield Header()
+        with Horizontal(id="chart"):
+            with VerticalScroll(id="documents"):
+                yield Static(f"[b]{escape(ex.title)}[/b]\nCMS-1500 · payer {claim.payer} · date of service "
+                             f"{ex.date_of_service.isoformat()} · {ex.patient.age} y/o {ex.patient.sex}", id="chart-title")
+                yield Label("Item 21: diagnoses", classes="section")
+                yield DataTable(id="claim-diagnoses", cursor_type="none")
+                yield Label("Item 24: service lines", classes="section")
+                yield DataTable(id="claim-lines", cursor_type="none")
+                for doc in ex.documents:
+                    yield Label(doc.title, classes="section")
+                    yield Static(doc.text, markup=False, classes="document")
+            with VerticalScroll(id="form"):
+                yield Label("Problems on the claim (where, which)", classes="section")
+                yield Vertical(ProblemLine(), ProblemLine(), id="problems")
+                yield Label("Corrected claim: diagnoses (A first)", classes="section")
+                yield Vertical(*[DiagnosisLine(n, code) for n, code in enumerate(claim.diagnoses, start=1)],
+                               DiagnosisLine(len(claim.diagnoses) + 1), id="diagnoses")
+                yield Label("Corrected claim: lines (code, modifiers, units)", classes="section")
+                yield Vertical(*[ProcedureLine(n, line.code, " ".join(line.modifiers), str(line.units),
+                                               placeholder="CPT/HCPCS")
+                                 for n, line in enumerate(claim.lines, start=1)], id="procedures")
+                yield Button("Submit for grading (ctrl+s)", id="submit", variant="primary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        diagnoses = self.query_one("#claim-diagnoses", DataTable)
+        diagnoses.add_columns("slot", "code", "title")
+        for letter, code in zip(POINTERS, self.exercise.claim.diagnoses):
+            from tutor.codes import CodeSystem
+
+            diagnoses.add_row(letter, code, self.tutor.codes.title(code, CodeSystem.ICD10CM) or "(not a code)")
+        lines = self.query_one("#claim-lines", DataTable)
+        lines.add_columns("#", "code", "mods", "units", "charge", "pointers")
+        for n, line in enumerate(self.exercise.claim.lines, start=1):
+            lines.add_row(str(n), line.code, " ".join(line.modifiers), str(line.units), f"{line.charge:.2f}",
+                          "".join(line.pointers) or "-")
+        for form_line in self.query(CodeLine):
+            validate_line(form_line, self.tutor.codes, self.exercise.date_of_service, ["icd10cm", "cpt", "hcpcs"])
+        self.query(ProblemLine).first().query_one(Input).focus()
+
+    @on(CodeLine.Changed)
+    def _line_changed(self, event: CodeLine.Changed) -> None:
+        validate_line(event.line, self.tutor.codes, self.exercise.date_of_service, ["icd10cm", "cpt", "hcpcs"])
+
+    async def action_add_problem(self) -> None:
+        line = ProblemLine()
+        await self.query_one("#problems", Vertical).mount(line)
+        line.query_one(Input).focus()
+
+    async def action_add_diagnosis(self) -> None:
+        container = self.query_one("#diagnoses", Vertical)
+        line = DiagnosisLine(len(container.children) + 1)
+        await container.mount(line)
+        line.code_input.focus()
+
+    @on(Button.Pressed, "#submit")
+    def action_submit(self) -> None:
+        marked = []
+        for problem in self.query(ProblemLine):
+            if problem.value is None:
+                continue
+            where = parse_where(problem.value[0])
+            if where is None:
+                self.notify(f"'{problem.value[0]}': write a line number (2) or a diagnosis letter (B)",
+                            severity="error")
+                return
+            marked.append({"edit": problem.value[1], "line": where[0], "diagnosis": where[1]})
+        draft = Draft(diagnoses=[DraftDx(line.code) for line in self.query(DiagnosisLine)],
+                      procedures=[DraftPx(line.code, line.modifiers, line.units) for line in self.query(ProcedureLine)])
+        try:
+            corrected = draft_to_submission(self.exercise.id, draft)
+        except ValueError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        submission = Submission.model_validate({**corrected.model_dump(), "findings": marked})
+        self.app.submit_attempt(self.exercise, submission, self.started_at)
+
+    def action_leave(self) -> None:
+        self.app.pop_screen()
+
+
+def statement_text(exercise: RemittanceExercise) -> str:
+    carc, rarc = reason_codes()
+    r = exercise.remittance
+    lines = [f"[b]{escape(exercise.title)}[/b]", f"Payer: {escape(r.payer)} · status: {r.claim_status.replace('_', ' ')}"
+             f" · date of service {exercise.date_of_service.isoformat()}", "",
+             f"{'code':<8}{'billed':>10}{'allowed':>10}{'paid':>10}", "    adjustments (group-reason, amount)"]
+    for line in r.lines:
+        code = line.code + ("-" + "-".join(line.modifiers) if line.modifiers else "")
+        lines.append(f"{code:<8}{line.billed:>10.2f}{line.allowed:>10.2f}{line.paid:>10.2f}")
+        for a in line.adjustments:
+            remark = f" [{', '.join(a.rarc)}]" if a.rarc else ""
+            lines.append(f"    {a.group}-{a.carc:<4} {a.amount:>9.2f}{remark}")
+    used = sorted({a.carc for line in r.lines for a in line.adjustments})
+    remarks = sorted({m for line in r.lines for a in line.adjustments for m in a.rarc} | set(r.remarks))
+    lines += ["", "[b]Reason codes[/b]"] + [f"CARC {c}: {escape(carc.get(c, '?'))}" for c in used]
+    lines += [f"RARC {m}: {escape(rarc.get(m, '?'))}" for m in remarks]
+    lines += ["", "[b]What you know[/b]", escape(exercise.situation)]
+    return "\n".join(lines)
+
+
+class RemittanceScreen(Screen):
+    BINDINGS = [
+        Binding("ctrl+s", "submit", "Submit", priority=True),
+        Binding("escape", "leave", "Back"),
+    ]
+
+    def __init__(self, tutor: Tutor, exercise: RemittanceExercise) -> None:
+        super().__init__()
+        self.tutor = tutor
+        self.exercise = exercise
+        self.started_at: datetime = tutor.clock()
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="chart"):
+            with VerticalScroll(id="documents"):
+                yield Static(statement_text(self.exercise), id="statement")
+            with VerticalScroll(id="form"):
+                yield Label("Next action", classes="section")
+                with RadioSet(id="actions"):
+                    for action, words in ACTION_WORDS.items():
+                        yield RadioButton(words.capitalize(), name=action)
+                yield Label("Patient responsibility ($)", classes="section")
+                yield Input(placeholder="0.00", id="amount", restrict=r"[0-9.]*")
+                yield Button("Submit for grading (ctrl+s)", id="submit", variant="primary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(RadioSet).focus()
+
+    @on(Button.Pressed, "#submit")
+    def action_submit(self) -> None:
+        pressed = self.query_one(RadioSet).pressed_button
+        text = self.query_one("#amount", Input).value.strip()
+        if pressed is None or not text:
+            self.notify("Choose the next action and enter the patient's responsibility.", severity="warning")
+            return
+        try:
+            amount = float(text)
+        except ValueError:
+            self.notify(f"'{text}' is not an amount.", severity="error")
+            return
+        submission = Submission(exercise=self.exercise.id, action=pressed.name, patient_responsibility=amount)
+        self.app.submit_attempt(self.exercise, submission, self.started_at)
+
+    def action_leave(self) -> None:
+        self.app.pop_screen()
