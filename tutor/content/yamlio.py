@@ -91,10 +91,20 @@ def _position(node: Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
+_PLAIN_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp",
+                                                         "seq", "map")}
+
+
 def _build(loader: _Loader, node: Node, path: PathKey, positions: Positions, source: str) -> Any:
     positions[path] = _position(node)
+    if node.tag not in _PLAIN_TAGS:
+        raise ContentError(f"YAML tags such as '{node.tag}' are not allowed in content files", source,
+                           *_position(node))
     if isinstance(node, ScalarNode):
-        return loader.construct_object(node, deep=True)
+        try:
+            return loader.construct_object(node, deep=True)
+        except (ValueError, OverflowError) as exc:
+            raise ContentError(f"unreadable value: {exc}", source, *_position(node)) from None
     if isinstance(node, SequenceNode):
         return [_build(loader, child, (*path, i), positions, source) for i, child in enumerate(node.value)]
     if isinstance(node, MappingNode):

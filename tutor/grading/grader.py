@@ -24,6 +24,7 @@ from tutor.grading.outcomes import (
 
 CODE_ELEMENTS = ("diagnosis", "procedure")
 RIGHT = frozenset({Outcome.CORRECT.value, Outcome.ALTERNATE.value})
+SUBSTITUTED = frozenset({Outcome.WRONG_CODE, Outcome.INVALID})
 
 
 def _finding(**fields) -> Finding:
@@ -295,6 +296,8 @@ class _ChartGrading:
         for match in sorted(pairing.matches, key=lambda m: m.key.index):
             key, entry, outcome = match.key, match.entry, match.outcome
             credit = CREDIT.get(outcome, 0.0)
+            if outcome in PCS_AXES and sum(a != b for a, b in zip(entry.code, key.code)) > 1:
+                credit = 0.0  # partial credit is for a one-axis miss, not a different procedure
             if outcome is Outcome.INVALID and key.code.replace(".", "").startswith(_stem(entry.code) or "\0"):
                 credit = INVALID_STEM_CREDIT
             self.findings.append(_finding(
@@ -409,6 +412,8 @@ class _ChartGrading:
 
     def _poa(self, dx: _Pairing) -> None:
         for match in sorted(dx.matches, key=lambda m: m.key.index):
+            if match.outcome in SUBSTITUTED:
+                continue  # a different code's POA says nothing about the key line's
             expected = match.key.poa
             if expected is None:
                 continue
@@ -424,6 +429,8 @@ class _ChartGrading:
 
     def _line_details(self, px: _Pairing) -> None:
         for match in sorted(px.matches, key=lambda m: m.key.index):
+            if match.outcome in SUBSTITUTED:
+                continue  # modifiers and units of a different code are not graded against this line
             key, entry = match.key, match.entry
             if key.system is CodeSystem.ICD10PCS:
                 continue

@@ -45,6 +45,7 @@ class MedcodeApp(App):
         self.exam_request = exam
 
     def on_mount(self) -> None:
+        self.sub_title = self.tutor.trainee or ""
         self.push_screen(DashboardScreen(self.tutor))
         if not self.tutor.trainee:
             self.choose_trainee()
@@ -61,6 +62,7 @@ class MedcodeApp(App):
             if name:
                 self.tutor.store.ensure_trainee(name)
                 self.tutor.trainee = name
+                self.sub_title = name
                 self.show_dashboard()
 
         self.push_screen(TraineeScreen(self.tutor.store.trainees()), chosen)

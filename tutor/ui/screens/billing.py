@@ -22,7 +22,7 @@ from tutor.practice.drafts import Draft, draft_to_submission
 from tutor.practice.drafts import DiagnosisLine as DraftDx
 from tutor.practice.drafts import ProcedureLine as DraftPx
 from tutor.ui.context import Tutor
-from tutor.ui.screens.chart import validate_line
+from tutor.ui.screens.chart import reflow, validate_line
 from tutor.ui.widgets.lines import CodeLine, DiagnosisLine, ProcedureLine
 
 EDITS = [(e.replace("_", " ").lower(), e) for e in get_args(EditType)]
@@ -83,10 +83,10 @@ class ClaimScreen(Screen):
                 yield DataTable(id="claim-lines", cursor_type="none")
                 for doc in ex.documents:
                     yield Label(doc.title, classes="section")
-                    yield Static(doc.text, markup=False, classes="document")
+                    yield Static(reflow(doc.text), markup=False, classes="document")
             with VerticalScroll(id="form"):
                 yield Label("Problems on the claim (where, which)", classes="section")
-                yield Vertical(ProblemLine(), ProblemLine(), id="problems")
+                yield Vertical(ProblemLine(), ProblemLine(), id="claim-problems")
                 yield Label("Corrected claim: diagnoses (A first)", classes="section")
                 yield Vertical(*[DiagnosisLine(n, code) for n, code in enumerate(claim.diagnoses, start=1)],
                                DiagnosisLine(len(claim.diagnoses) + 1), id="diagnoses")
@@ -119,7 +119,7 @@ class ClaimScreen(Screen):
 
     async def action_add_problem(self) -> None:
         line = ProblemLine()
-        await self.query_one("#problems", Vertical).mount(line)
+        await self.query_one("#claim-problems", Vertical).mount(line)
         line.query_one(Input).focus()
 
     async def action_add_diagnosis(self) -> None:

@@ -74,7 +74,7 @@ class BrowserScreen(Screen):
         table.clear()
         for exercise in select(self.tutor.exercises(), self._filters(), self.statuses):
             table.add_row(
-                _shorten(title_of(exercise), 46), setting_of(exercise), ", ".join(code_sets_of(exercise)),
+                _shorten(title_of(exercise), 42), setting_of(exercise), ", ".join(code_sets_of(exercise)),
                 str(exercise.difficulty), STATUS_MARKS[self.statuses.get(exercise.id, Status.NEW)], key=exercise.id,
             )
         self.sub_title = f"{table.row_count} of {len(self.tutor.exercises())} exercises"

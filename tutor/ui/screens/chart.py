@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime
 
@@ -43,6 +44,21 @@ def _padded(rows: list, blank: Callable, minimum: int) -> list:
     while rows and not rows[-1].code.strip():
         rows.pop()
     return rows + [blank() for _ in range(max(1, minimum - len(rows)))]
+
+
+_BREAK_BEFORE = re.compile(r"^\s*(?:\d+[.)]|[-*•]|[A-Z][A-Za-z/&\- ]{0,24}:|[A-Z]{2,}\b)")
+
+
+def reflow(text: str) -> str:
+    """Join the hard line breaks of a note so it wraps to the pane, keeping paragraphs, list items
+    and section labels ("A/P:", "1.", "- ") on lines of their own."""
+    out: list[str] = []
+    for line in text.splitlines():
+        if out and out[-1].strip() and line.strip() and not _BREAK_BEFORE.match(line):
+            out[-1] = out[-1].rstrip() + " " + line.strip()
+        else:
+            out.append(line.rstrip())
+    return "\n".join(out)
 
 
 def validate_line(line: CodeLine, codes, when, assigned: list[str]) -> None:
@@ -103,7 +119,7 @@ class ChartScreen(Screen):
                     for n, doc in enumerate(ex.documents, start=1):
                         with TabPane(doc.title, id=f"doc-{n}"):
                             with VerticalScroll(classes="document"):
-                                yield Static(doc.text, markup=False)
+                                yield Static(reflow(doc.text), markup=False)
             with VerticalScroll(id="form"):
                 yield Label(self._assign_text(), id="assign")
                 yield Label("Diagnoses (1st = principal)" if ex.setting == "inpatient"

@@ -6,7 +6,7 @@ from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Sparkline, Static
 
@@ -20,6 +20,10 @@ from tutor.ui.widgets.gauge import TargetGauge
 
 TARGET = 0.95
 REASONS = {"due": "due for review", "weak": "weak topic", "new": "new", "review": "review"}
+
+
+def _shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _percent(value: float | None) -> str:
@@ -43,7 +47,7 @@ class DashboardScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Vertical(id="dashboard"):
+        with VerticalScroll(id="dashboard"):
             yield Static(id="headline")
             yield TargetGauge("Last 100 codes", id="gauge-rolling")
             yield TargetGauge("All time", id="gauge-all")
@@ -58,7 +62,7 @@ class DashboardScreen(Screen):
             yield Static(id="content-problems")
             with Horizontal(id="actions"):
                 yield Button("Practise next (n)", id="next", variant="primary")
-                yield Button("Browse exercises (b)", id="browse")
+                yield Button("Browse (b)", id="browse")
                 yield Button("Exam (x)", id="exam")
         yield Footer()
 
@@ -98,7 +102,8 @@ class DashboardScreen(Screen):
         button = self.query_one("#next", Button)
         if self.next_id and pick:
             exercise = self.tutor.library.exercises[self.next_id]
-            button.label = f"Practise next (n): {title_of(exercise)} [{REASONS[pick[1]]}]"
+            # Parentheses, not brackets: a Button label is markup.
+            button.label = f"Practise next (n): {_shorten(title_of(exercise), 44)} ({REASONS[pick[1]]})"
             button.disabled = False
         else:
             button.label = "No exercises loaded"
@@ -118,9 +123,10 @@ class DashboardScreen(Screen):
 
     @staticmethod
     def _weak_text(attempts) -> str:
-        weakest = weakest_topics(attempts)
+        weakest = [(topic, tally) for topic, tally in weakest_topics(attempts)
+                   if tally.accuracy is not None and tally.accuracy < TARGET]
         lines = ["[b]Weakest topics[/b]"]
-        lines += [f"{escape(topic)} {_percent(tally.accuracy)}" for topic, tally in weakest] or ["(not enough data)"]
+        lines += [f"{escape(topic)} {_percent(tally.accuracy)}" for topic, tally in weakest] or ["(none below 95% yet)"]
         return "\n".join(lines)
 
     @staticmethod

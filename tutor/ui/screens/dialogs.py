@@ -23,6 +23,8 @@ that employers audit for.
 | --- | --- | --- |
 | `n` | dashboard, feedback | practise the next exercise |
 | `b` | dashboard | browse and filter exercises |
+| `x` | dashboard | exam simulation (timed, feedback at the end) |
+| `d` | dashboard | drill your most frequent error |
 | `ctrl+l` | chart | look up a code and insert it |
 | `ctrl+n` / `ctrl+p` | chart | add a diagnosis / procedure line |
 | `ctrl+o` | chart | switch between the notes and the form |
