@@ -51,9 +51,10 @@ def run(args: argparse.Namespace) -> int:
                 print(f"error: {exc}", file=sys.stderr)
     finally:
         codes.close()
-    if args.format == "json" and (reports or len(args.submissions) > 1):
+    if args.format == "json":
+        # Always valid JSON on stdout: one report for one file, else a list (empty when none graded).
         data = [report.model_dump(mode="json") for _, report in reports]
-        print(json.dumps(data[0] if len(args.submissions) == 1 else data, indent=2))
+        print(json.dumps(data[0] if len(args.submissions) == 1 and data else data, indent=2))
     else:
         from tutor.grading.table import report_table
 
