@@ -233,3 +233,14 @@ def test_lookup_words(capsys):
 def test_lookup_finds_nothing(capsys):
     assert main(["lookup", "zzzzqqq"]) == 1
     assert "nothing found" in capsys.readouterr().out
+
+
+def test_help_lists_every_command(capsys):
+    import pytest as _pytest
+
+    with _pytest.raises(SystemExit) as done:
+        main(["--help"])
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    for command in ("validate", "grade", "lookup", "exam", "report", "new", "preview", "generate", "scrub", "index"):
+        assert command in out

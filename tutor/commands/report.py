@@ -51,7 +51,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def add_parser(sub) -> None:
-    report = sub.add_parser("report", help="progress toward 95% from the progress database")
+    report = sub.add_parser("report", help="progress toward 95%% from the progress database")
+    report.add_argument("--trainee", default=argparse.SUPPRESS, help="one trainee (default: all)")
     report.add_argument("--format", choices=["table", "csv", "json", "html"], default="table")
     report.add_argument("--output", "-o", type=Path, help="write to a file instead of the screen")
     report.set_defaults(func=run)

@@ -1,0 +1,189 @@
+"""Instructor tools: scaffolding, preview, content packs and settings, batch grading, reports."""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from tutor.cli import main
+from tutor.content.library import load_library
+from tutor.content.models import Submission
+from tutor.content.packs import load_packs, packs_for
+from tutor.grading.keys import key_as_submission
+from tutor.practice import session
+from tutor.progress import ProgressStore
+
+ROOT = Path(__file__).resolve().parent.parent
+STARTER = ["op-dm2-metformin", "ed-hip-fracture-ice-fall", "ip-pneumonia-hyponatremia",
+           "ip-appendicitis-laparoscopic", "pro-knee-injection-em", "pro-screening-colonoscopy-polyp",
+           "mcq-seventh-character-follow-up", "mcq-uncertain-diagnosis-outpatient"]
+
+
+@pytest.fixture(autouse=True)
+def _no_user_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("MEDCODE_CONFIG", str(tmp_path / "no-config.toml"))
+
+
+@pytest.fixture(scope="module")
+def starter():
+    library = load_library([ROOT / "exercises", ROOT / "answer_keys"])
+    return library
+
+
+# --- new and preview --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind,setting", [("chart", "outpatient"), ("chart", "inpatient"),
+                                          ("chart", "professional"), ("mcq", "outpatient")])
+def test_new_scaffolds_files_that_load_and_point_at_what_to_fill(tmp_path: Path, kind: str, setting: str,
+                                                                 capsys) -> None:
+    assert main(["new", kind, "my-case", "--setting", setting, "--exercises", str(tmp_path / "ex"),
+                 "--keys", str(tmp_path / "keys")]) == 0
+    library = load_library([tmp_path / "ex", tmp_path / "keys"])
+    assert list(library.exercises) == ["my-case"] and list(library.keys) == ["my-case"]
+    assert "#" in (tmp_path / "ex" / "my-case.yaml").read_text()  # commented for the author
+    assert main(["new", kind, "my-case", "--setting", setting, "--exercises", str(tmp_path / "ex"),
+                 "--keys", str(tmp_path / "keys")]) == 1  # never overwrites
+    assert "already exists" in capsys.readouterr().err
+
+
+def test_preview_shows_the_chart_and_the_key(capsys) -> None:
+    assert main(["preview", "op-dm2-metformin", "--width", "120"]) == 0
+    out = capsys.readouterr().out
+    assert "Trainee view" in out and "Grader view" in out and "E11.9" in out and "Z79.84" in out
+    assert "Type 2 diabetes mellitus without complications" in out
+
+
+def test_preview_of_an_unknown_id_suggests_near_ones(capsys) -> None:
+    assert main(["preview", "dm2"]) == 1
+    assert "op-dm2-metformin" in capsys.readouterr().err
+
+
+# --- packs and settings -------------------------------------------------------------------
+
+
+def _pack(root: Path, name: str) -> Path:
+    pack = root / name
+    for part, ident in (("exercises", "op-dm2-metformin"), ("answer_keys", "op-dm2-metformin")):
+        (pack / part).mkdir(parents=True)
+        source = next((ROOT / part).rglob(f"{ident}.yaml"))
+        (pack / part / source.name).write_text(source.read_text())
+    return pack
+
+
+def test_two_packs_with_the_same_ids_do_not_collide(tmp_path: Path) -> None:
+    library = load_packs(packs_for([_pack(tmp_path, "cardio"), _pack(tmp_path, "endo")], bundled=True))
+    assert {"op-dm2-metformin", "cardio/op-dm2-metformin", "endo/op-dm2-metformin"} <= set(library.exercises)
+    assert library.keys["endo/op-dm2-metformin"].exercise == "endo/op-dm2-metformin"
+    assert library.problems == []
+
+
+def test_grading_a_pack_exercise_by_its_namespaced_id(tmp_path: Path, capsys) -> None:
+    pack = _pack(tmp_path, "endo")
+    sub = tmp_path / "s.json"
+    sub.write_text(json.dumps({"exercise": "endo/op-dm2-metformin", "diagnoses": ["E11.9", "I10", "Z79.84"]}))
+    assert main(["--content", str(pack), "--no-bundled", "grade", str(sub)]) == 0
+    assert json.loads(capsys.readouterr().out)["code_accuracy"] == 1.0
+
+
+def test_a_settings_file_adds_packs_and_a_bad_one_is_a_clear_error(tmp_path: Path, monkeypatch, capsys) -> None:
+    pack = _pack(tmp_path, "endo")
+    config = tmp_path / "config.toml"
+    config.write_text(f'content = ["{pack}"]\nbundled = false\n')
+    monkeypatch.setenv("MEDCODE_CONFIG", str(config))
+    assert main(["exam", "mini", "--print"]) == 2  # no exam profiles without the bundled content
+    config.write_text("colour = 'blue'\n")
+    assert main(["validate"]) == 1
+    assert "unknown setting(s): colour" in capsys.readouterr().err
+
+
+# --- batch grading --------------------------------------------------------------------------
+
+
+def _class_folder(root: Path, starter) -> Path:
+    rng = random.Random(11)
+    folder = root / "class"
+    for t in range(30):
+        trainee = folder / f"trainee-{t:02d}"
+        trainee.mkdir(parents=True)
+        for n in range(10):
+            ident = STARTER[n % len(STARTER)]
+            data = key_as_submission(starter.keys[ident]).model_dump(mode="json", exclude_none=True)
+            if data.get("diagnoses") and rng.random() < 0.3:
+                data["diagnoses"][-1]["code"] = rng.choice(["E11", "R05.9", "I10"])
+            (trainee / f"{n:02d}-{ident}.json").write_text(json.dumps(data))
+    (folder / "trainee-03" / "broken.json").write_text('{"exercise": ')
+    (folder / "trainee-07" / "unknown.yaml").write_text("exercise: no-such-case\ndiagnoses: [E11.9]\n")
+    (folder / "trainee-09" / "bad-shape.json").write_text('{"exercise": "op-dm2-metformin", "diagnoses": "E11.9"}')
+    return folder
+
+
+def test_a_class_of_30_with_three_broken_files(tmp_path: Path, starter, capsys) -> None:
+    folder = _class_folder(tmp_path, starter)
+    out = tmp_path / "results"
+    assert main(["grade", "--class", str(folder), "--out", str(out)]) == 1  # broken files make it exit 1
+    captured = capsys.readouterr()
+    for name in ("broken.json", "unknown.yaml", "bad-shape.json"):
+        assert name in captured.err
+    assert "30 trainees, 300 submissions graded, 3 broken file(s)" in captured.out
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["submissions"] == 300 and summary["broken_files"] == 3 and len(summary["broken"]) == 3
+    assert 0 < summary["code_accuracy"] < 1 and summary["most_missed_exercises"]
+    trainees = list(csv.DictReader((out / "trainees.csv").open()))
+    assert len(trainees) == 30 and all(row["submissions"] == "10" for row in trainees)
+    exercises = json.loads((out / "exercises.json").read_text())
+    assert set(exercises) == set(STARTER)
+    assert len(list(csv.DictReader((out / "submissions.csv").open()))) == 300
+
+
+def test_an_empty_class_folder_is_a_clear_error(tmp_path: Path, capsys) -> None:
+    (tmp_path / "empty").mkdir()
+    assert main(["grade", "--class", str(tmp_path / "empty")]) == 1
+    assert "no gradable submissions" in capsys.readouterr().err
+    assert main(["grade", "--class", str(tmp_path / "missing")]) == 1
+    assert "not a folder" in capsys.readouterr().err
+
+
+# --- reports -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def progress_db(tmp_path: Path, starter, grader) -> Path:
+    path = tmp_path / "progress.sqlite"
+    with ProgressStore(path) as store:
+        start = datetime(2026, 5, 1, 9, tzinfo=UTC)
+        for n, ident in enumerate(STARTER):
+            exercise, key = starter.exercises[ident], starter.keys[ident]
+            submission = key_as_submission(key) if n % 3 else Submission(exercise=ident, diagnoses=["E11"])
+            session.submit(starter, grader, store, "Ana", exercise, submission,
+                           start + timedelta(minutes=10 * n), start + timedelta(minutes=10 * n + 7))
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "json", "html"])
+def test_report_formats(progress_db: Path, fmt: str, tmp_path: Path, capsys) -> None:
+    target = tmp_path / f"report.{fmt}"
+    assert main(["--db", str(progress_db), "report", "--trainee", "Ana", "--format", fmt, "-o", str(target)]) == 0
+    text = target.read_text()
+    if fmt == "json":
+        data = json.loads(text)
+        assert data["trainee"] == "Ana" and data["attempts"] == len(STARTER)
+        assert 0 < data["code_accuracy"]["all_time"]["accuracy"] < 1 and "cpc-2026" in data["exams"]
+    elif fmt == "csv":
+        rows = list(csv.DictReader(text.splitlines()))
+        assert {"code_accuracy", "by_topic", "by_outcome"} <= {r["group"] for r in rows}
+    elif fmt == "html":
+        assert text.startswith("<!DOCTYPE html>") and "<svg" in text and "target 95%" in text
+        assert "http://" not in text.replace("http://www.w3.org/2000/svg", "")  # self-contained
+    else:
+        assert "code accuracy, last 100 codes" in text
+
+
+def test_report_for_an_unknown_trainee(progress_db: Path, capsys) -> None:
+    assert main(["--db", str(progress_db), "report", "--trainee", "Zed"]) == 1
+    assert "no trainee 'Zed'" in capsys.readouterr().err
