@@ -96,6 +96,8 @@ def _pair(keys: list[_KeyLine], entries: list[_Entry], near: Callable[[_Entry, _
     free_entries = list(entries)
 
     def take(rule: Callable[[_Entry, _KeyLine], Outcome | None], substitution: bool = False) -> None:
+        if not free_keys or not free_entries:
+            return
         for key in list(free_keys):
             if substitution and key.optional:
                 continue
@@ -109,7 +111,18 @@ def _pair(keys: list[_KeyLine], entries: list[_Entry], near: Callable[[_Entry, _
             free_keys.remove(key)
             free_entries.remove(entry)
 
-    take(lambda e, k: Outcome.CORRECT if e.code == k.code and e.system == k.system else None)
+    # Exact matches first, found through a dict (the common case: most codes are right).
+    by_code: dict[tuple[str, CodeSystem], list[_Entry]] = {}
+    for entry in free_entries:
+        by_code.setdefault((entry.code, entry.system), []).append(entry)
+    for key in list(free_keys):
+        same = by_code.get((key.code, key.system))
+        if same:
+            entry = min(same, key=_content)  # identical codes: the choice changes nothing but POA ties
+            same.remove(entry)
+            result.matches.append(_Match(key, entry, Outcome.CORRECT))
+            free_keys.remove(key)
+            free_entries.remove(entry)
     take(lambda e, k: Outcome.ALTERNATE if e.code in k.alternates and e.system == k.system else None)
     take(near)
     take(lambda e, k: Outcome.INVALID if e.check.status.invalid and e.system == k.system
