@@ -109,11 +109,10 @@ def _diagnosis_edits(claim: Claim, when: date, patient: Patient, codes: CodeSets
                                           f"{check.code} and {other} (slot {other_letter}) are Excludes1: "
                                           "not reported together"))
         valid.append((letter, check.code))
-    if valid and valid[0][0] == "A":
-        entry = codes.cm(valid[0][1])
-        if entry and "in diseases classified elsewhere" in entry.title.lower():
-            found.append(ScrubFinding("MANIFESTATION_FIRST", None, "A",
-                                      f"{entry.code} is a manifestation code and is never listed first"))
+    if valid and valid[0][0] == "A" and codes.editor.is_manifestation(valid[0][1].replace(".", ""), when):
+        found.append(ScrubFinding("MANIFESTATION_FIRST", None, "A",
+                                  f"{valid[0][1]} is a manifestation code ('in diseases classified elsewhere'): "
+                                  "code the underlying condition first"))
     return found
 
 

@@ -91,17 +91,25 @@ class CmsEditor:
         self._validity[key] = valid
         return valid
 
-    def age_conflict(self, bare_code: str, age: int, when: date) -> bool:
-        """Does a diagnosis conflict with the patient's age, per the MCE (newborn, pediatric, maternity, adult)?"""
+    def _edits_as_principal(self, bare_code: str, age: int, when: date) -> set[str]:
+        """The MCE edits a code triggers when reported as the principal diagnosis."""
         if not supports(when):
-            return False
+            return set()
         claim = {
             "discharge_date": int(when.strftime("%Y%m%d")), "age": age, "sex": 2, "discharge_status": 1,
             "pdx": {"code": bare_code}, "sdx": [], "procedures": [],
         }
         with self._lock:
             result = self._mce.edit(claim)
-        return any(edit["name"] == "AGE_CONFLICT" for edit in result["edits"])
+        return {edit["name"] for edit in result["edits"]}
+
+    def age_conflict(self, bare_code: str, age: int, when: date) -> bool:
+        """Does a diagnosis conflict with the patient's age, per the MCE (newborn, pediatric, maternity, adult)?"""
+        return "AGE_CONFLICT" in self._edits_as_principal(bare_code, age, when)
+
+    def is_manifestation(self, bare_code: str, when: date) -> bool:
+        """A manifestation code ("in diseases classified elsewhere"): never principal or first-listed."""
+        return "MANIFESTATION_AS_PDX" in self._edits_as_principal(bare_code, 50, when)
 
     def sex_conflict(self, bare_code: str, sex: str) -> bool:
         """Does a diagnosis conflict with the patient's sex, per the MCE's sex edit lists?

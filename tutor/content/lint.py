@@ -52,10 +52,10 @@ def check_warnings(library: Library, codes: CodeSets) -> None:
         for i, dx in enumerate(key.diagnoses):
             _check_dx_against_chart(library, source, exercise, i, dx.code, chart_text, codes)
         if key.diagnoses:
-            first = codes.cm(key.diagnoses[0].code)
-            if first and "in diseases classified elsewhere" in first.title.lower():
+            first = normalize(key.diagnoses[0].code, CodeSystem.ICD10CM)
+            if codes.editor.is_manifestation(first.replace(".", ""), exercise.date_of_service):
                 _warn(library, source, ("diagnoses", 0, "code"),
-                      f"{first.code} is a manifestation code ('in diseases classified elsewhere'), "
+                      f"{first} is a manifestation code ('in diseases classified elsewhere'), "
                       "never principal or first-listed (OCG I.A.13)")
     library.problems.sort()
 
