@@ -14,7 +14,9 @@ from tutor.grading.outcomes import DESCRIPTIONS, Outcome
 from tutor.practice.catalog import title_of
 from tutor.practice.adaptive import drill, most_frequent_error, practise_next
 from tutor.practice.readiness import exam_readiness
-from tutor.progress import code_accuracy, outcome_counts, pace, readiness, record_accuracy, trend, weakest_topics
+from tutor.progress import (
+    by_code_set, code_accuracy, outcome_counts, pace, readiness, record_accuracy, trend, weakest_topics,
+)
 from tutor.ui.context import Tutor
 from tutor.ui.widgets.gauge import TargetGauge
 
@@ -58,6 +60,7 @@ class DashboardScreen(Screen):
                 yield Static(id="weak", classes="panel")
                 yield Static(id="errors", classes="panel")
                 yield Static(id="pace", classes="panel")
+            yield Static(id="by-category")
             yield Static(id="exam-readiness")
             yield Static(id="content-problems")
             with Horizontal(id="actions"):
@@ -92,6 +95,7 @@ class DashboardScreen(Screen):
         self.query_one("#weak", Static).update(self._weak_text(attempts))
         self.query_one("#errors", Static).update(self._errors_text(attempts))
         self.query_one("#pace", Static).update(self._pace_text(attempts))
+        self.query_one("#by-category", Static).update(self._category_text(attempts))
         self.query_one("#exam-readiness", Static).update(self._exam_text(attempts))
         problems = len(self.tutor.library.problems)
         self.query_one("#content-problems", Static).update(
@@ -144,6 +148,14 @@ class DashboardScreen(Screen):
             target = f" (field {p.target_minutes[0]:.0f}-{p.target_minutes[1]:.0f})" if p.target_minutes else ""
             lines.append(f"{setting or 'questions'}: {p.median_minutes:.1f}{target}")
         return "\n".join(lines) if len(lines) > 1 else lines[0] + "\n(no charts yet)"
+
+    @staticmethod
+    def _category_text(attempts) -> str:
+        """Code accuracy per code set, with billing work (claims, remittances) as its own category."""
+        names = {"icd10cm": "ICD-10-CM", "icd10pcs": "PCS", "cpt": "CPT", "hcpcs": "HCPCS", "mcq": "questions",
+                 "billing": "billing"}
+        parts = [f"{names.get(key, key)} {_percent(tally.accuracy)}" for key, tally in sorted(by_code_set(attempts).items())]
+        return "[b]By code set[/b]:  " + "   ".join(parts) if parts else ""
 
     def _exam_text(self, attempts) -> str:
         if not self.tutor.profiles:
