@@ -555,3 +555,16 @@ def test_mcq_grading(mcq, grader, answer, outcome, score):
 def test_an_mcq_key_with_a_chart_exercise_is_refused(grader, make_exercise, mcq):
     with pytest.raises(TypeError):
         grader.grade(make_exercise(), mcq[1], Submission(exercise="ex-1", answer="B"))
+
+
+def test_the_same_code_on_two_sided_lines_pairs_each_with_its_side(grader, make_exercise, make_key, make_submission):
+    exercise = make_exercise(setting="professional", assign=["icd10cm", "cpt"])
+    key = make_key("M17.0", procedures=[
+        {"code": "20610", "system": "cpt", "modifiers": ["RT"], "rationale": "right knee"},
+        {"code": "20610", "system": "cpt", "modifiers": ["LT"], "rationale": "left knee"},
+    ])
+    for order in (["LT", "RT"], ["RT", "LT"]):
+        submission = make_submission("M17.0", procedures=[
+            {"code": "20610", "modifiers": [order[0]]}, {"code": "20610", "modifiers": [order[1]]}])
+        report = grader.grade(exercise, key, submission)
+        assert report.record_correct, [(f.element, f.outcome) for f in report.findings]

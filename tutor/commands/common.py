@@ -50,13 +50,23 @@ def content_packs(args: argparse.Namespace):
     return packs_for(extra, bundled=bundled)
 
 
-def load_content(args: argparse.Namespace):
-    """(library, exam profiles) from the bundled content and the user's packs."""
+def load_content(args: argparse.Namespace, cached: bool = False):
+    """(library, exam profiles) from the bundled content and the user's packs.
+
+    ``cached``: reuse the parsed content from the cache folder when no file changed (the tutor's
+    start-up); tools that report on content always parse afresh.
+    """
     from tutor.content.exams import load_profiles
     from tutor.content.packs import exam_folders, load_packs
 
     packs = content_packs(args)
-    library = load_packs(packs)
+    if cached:
+        from tutor.content.cache import load_packs_cached
+        from tutor.paths import cache_dir
+
+        library = load_packs_cached(packs, cache_dir())
+    else:
+        library = load_packs(packs)
     profiles, problems = load_profiles(exam_folders(packs))
     library.problems.extend(problems)
     library.problems.sort()

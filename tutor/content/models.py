@@ -49,9 +49,10 @@ def _as_drg(value: Any) -> Any:
 
 CodeText = Annotated[str, BeforeValidator(_as_text), Field(min_length=1, max_length=40)]
 DrgText = Annotated[str, BeforeValidator(_as_drg), Field(pattern=r"^\d{3}$")]
-Identifier = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")]
-# An exercise reference may carry its content pack's name: "cardiology/ip-stemi".
-ExerciseRef = Annotated[str, Field(pattern=r"^(?:[A-Za-z0-9][A-Za-z0-9_.-]{0,99}/)?[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")]
+# An id may carry its content pack's name once loaded ("cardiology/ip-stemi"); in a file it is the
+# file's stem, which cannot hold a slash.
+Identifier = Annotated[str, Field(pattern=r"^(?:[A-Za-z0-9][A-Za-z0-9_.-]{0,99}/)?[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")]
+ExerciseRef = Identifier
 Prose = Annotated[str, Field(min_length=1)]
 
 

@@ -118,7 +118,9 @@ def _pair(keys: list[_KeyLine], entries: list[_Entry], near: Callable[[_Entry, _
     for key in list(free_keys):
         same = by_code.get((key.code, key.system))
         if same:
-            entry = min(same, key=_content)  # identical codes: the choice changes nothing but POA ties
+            # The same code on several lines (20610-RT and 20610-LT): pair each with the line it fits best.
+            entry = min(same, key=lambda e: (e.modifiers != key.modifiers, (e.units or 1) != (key.units or 1),
+                                             (e.poa or "") != (key.poa or ""), _content(e)))
             same.remove(entry)
             result.matches.append(_Match(key, entry, Outcome.CORRECT))
             free_keys.remove(key)

@@ -30,7 +30,7 @@ def launch(args: argparse.Namespace, exam: tuple[str, int | None] | None = None)
         print(f"The progress database could not be read; it was kept as {store.recovered_from} "
               "and a new one was started.", file=sys.stderr)
     try:
-        library, profiles = load_content(args)
+        library, profiles = load_content(args, cached=True)
         tutor = Tutor(library, codes, store, pick_trainee(store, trainee_name(args)), profiles=profiles)
         MedcodeApp(tutor, exam=exam).run()
     finally:

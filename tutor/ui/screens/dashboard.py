@@ -51,6 +51,10 @@ class DashboardScreen(Screen):
         yield Header()
         with VerticalScroll(id="dashboard"):
             yield Static(id="headline")
+            with Horizontal(id="actions"):  # the next step first: always on screen
+                yield Button("Practise next (n)", id="next", variant="primary")
+                yield Button("Browse (b)", id="browse")
+                yield Button("Exam (x)", id="exam")
             yield TargetGauge("Last 100 codes", id="gauge-rolling")
             yield TargetGauge("All time", id="gauge-all")
             yield Static(id="readiness")
@@ -63,10 +67,6 @@ class DashboardScreen(Screen):
             yield Static(id="by-category")
             yield Static(id="exam-readiness")
             yield Static(id="content-problems")
-            with Horizontal(id="actions"):
-                yield Button("Practise next (n)", id="next", variant="primary")
-                yield Button("Browse (b)", id="browse")
-                yield Button("Exam (x)", id="exam")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Header, Input, Label, Markdown, OptionList, Static
+from textual.widgets import Footer, Header, Input, Label, OptionList, Static
 
 from tutor.content.library import Problem
 
@@ -47,6 +47,8 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark,f1", "close", "Close")]
 
     def compose(self) -> ComposeResult:
+        from textual.widgets import Markdown  # a heavy import, needed only when help is opened
+
         with VerticalScroll(id="help"):
             yield Markdown(HELP)
 
