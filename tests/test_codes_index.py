@@ -32,3 +32,11 @@ def test_seventh_characters_are_inherited_from_the_category(codes: CodeSets) -> 
     entry = codes.cm("S72.001A")
     assert entry is not None and entry.seventh["A"] == "initial encounter for closed fracture"
     assert codes.cm("S72.001").seventh["D"].startswith("subsequent encounter")
+
+
+def test_an_excludes1_range_covers_the_codes_between_its_ends(codes: CodeSets) -> None:
+    # R73.03 (prediabetes) has Excludes1 "diabetes mellitus (E08-E13)": E11 lies inside the range.
+    assert codes.excludes1_conflict("R73.03", "E11.9")
+    assert codes.excludes1_conflict("R73.03", "E10.9")
+    assert not codes.excludes1_conflict("R73.03", "I10")
+    assert codes.excludes1_conflict("R73.03", "E16.2")  # hypoglycemia is named on its own

