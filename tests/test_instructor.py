@@ -187,3 +187,11 @@ def test_report_formats(progress_db: Path, fmt: str, tmp_path: Path, capsys) -> 
 def test_report_for_an_unknown_trainee(progress_db: Path, capsys) -> None:
     assert main(["--db", str(progress_db), "report", "--trainee", "Zed"]) == 1
     assert "no trainee 'Zed'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("ident,expected", [("clm-knee-injection-scrub", "MODIFIER_50_WITH_SIDE"),
+                                            ("rem-medicare-coinsurance-secondary", "bill_secondary")])
+def test_preview_of_billing_exercises(capsys, ident: str, expected: str) -> None:
+    assert main(["preview", ident, "--width", "120"]) == 0
+    out = capsys.readouterr().out
+    assert "Trainee view" in out and expected in out

@@ -44,7 +44,9 @@ def run_preview(args: argparse.Namespace) -> int:
         if key is not None:
             console.print(Panel(f"Answer [b]{key.answer}[/b]\n{escape(key.rationale)}", title="Grader view: key"))
         return 0
-    assert isinstance(exercise, ChartExercise)
+    if not isinstance(exercise, ChartExercise):
+        _preview_billing(console, exercise, key)
+        return 0
     head = (f"[b]{escape(exercise.title)}[/b]  ({exercise.id})\n{exercise.setting}, {exercise.date_of_service}, "
             f"{exercise.patient.age} y/o {exercise.patient.sex}; assign {', '.join(exercise.assign)}; "
             f"difficulty {exercise.difficulty}; topics {', '.join(exercise.topics) or '-'}")
@@ -81,6 +83,37 @@ def run_preview(args: argparse.Namespace) -> int:
     finally:
         codes.close()
     return 0
+
+
+def _preview_billing(console: Console, exercise, key) -> None:
+    from tutor.billing.statement import statement_text
+    from tutor.content.billing import POINTERS, ClaimExercise
+
+    if isinstance(exercise, ClaimExercise):
+        claim = exercise.claim
+        table = Table("#", "code", "mods", "units", "charge", "pointers", title="Item 24 service lines")
+        for n, line in enumerate(claim.lines, start=1):
+            table.add_row(str(n), line.code, " ".join(line.modifiers), str(line.units), f"{line.charge:.2f}",
+                          "".join(line.pointers))
+        slots = "  ".join(f"{letter} {code}" for letter, code in zip(POINTERS, claim.diagnoses))
+        documents = [Panel(escape(d.text.rstrip()), title=escape(d.title)) for d in exercise.documents]
+        console.print(Panel(Group(f"[b]{escape(exercise.title)}[/b] ({exercise.id}); payer {claim.payer}; "
+                                  f"{exercise.date_of_service}", f"Item 21: {slots}", table, *documents),
+                            title="Trainee view: claim"))
+        if key is not None:
+            found = [f"{f.edit} at {'line ' + str(f.line) if f.line else 'diagnosis ' + str(f.diagnosis)}: "
+                     f"{escape(f.rationale)}" for f in key.findings] or ["(a clean claim: no findings)"]
+            fixed = [f"{d.code}" for d in key.corrected.diagnoses]
+            lines = [f"{p.code}{'-' + '-'.join(p.modifiers) if p.modifiers else ''} x{p.units or 1}"
+                     for p in key.corrected.procedures]
+            console.print(Panel(Group(*found, f"Corrected: {', '.join(fixed)} | {', '.join(lines)}"),
+                                title="Grader view: expected findings"))
+        return
+    console.print(Panel(statement_text(exercise), title="Trainee view: remittance"))
+    if key is not None:
+        console.print(Panel(f"Next action [b]{key.action}[/b]; patient responsibility "
+                            f"[b]{key.patient_responsibility:.2f}[/b]\n{escape(key.rationale)}",
+                            title="Grader view: key"))
 
 
 def add_parsers(sub) -> None:

@@ -14,7 +14,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, RadioButton, RadioSet, Select, Static
 
-from tutor.billing.scrubber import reason_codes
+from tutor.billing.statement import statement_text
 from tutor.content.billing import POINTERS, ClaimExercise, EditType, RemittanceExercise
 from tutor.content.models import Submission
 from tutor.grading.billing import ACTION_WORDS
@@ -152,26 +152,6 @@ class ClaimScreen(Screen):
 
     def action_leave(self) -> None:
         self.app.pop_screen()
-
-
-def statement_text(exercise: RemittanceExercise) -> str:
-    carc, rarc = reason_codes()
-    r = exercise.remittance
-    lines = [f"[b]{escape(exercise.title)}[/b]", f"Payer: {escape(r.payer)} · status: {r.claim_status.replace('_', ' ')}"
-             f" · date of service {exercise.date_of_service.isoformat()}", "",
-             f"{'code':<8}{'billed':>10}{'allowed':>10}{'paid':>10}", "    adjustments (group-reason, amount)"]
-    for line in r.lines:
-        code = line.code + ("-" + "-".join(line.modifiers) if line.modifiers else "")
-        lines.append(f"{code:<8}{line.billed:>10.2f}{line.allowed:>10.2f}{line.paid:>10.2f}")
-        for a in line.adjustments:
-            remark = f" [{', '.join(a.rarc)}]" if a.rarc else ""
-            lines.append(f"    {a.group}-{a.carc:<4} {a.amount:>9.2f}{remark}")
-    used = sorted({a.carc for line in r.lines for a in line.adjustments})
-    remarks = sorted({m for line in r.lines for a in line.adjustments for m in a.rarc} | set(r.remarks))
-    lines += ["", "[b]Reason codes[/b]"] + [f"CARC {c}: {escape(carc.get(c, '?'))}" for c in used]
-    lines += [f"RARC {m}: {escape(rarc.get(m, '?'))}" for m in remarks]
-    lines += ["", "[b]What you know[/b]", escape(exercise.situation)]
-    return "\n".join(lines)
 
 
 class RemittanceScreen(Screen):

@@ -1,0 +1,28 @@
+"""A remittance as the statement a biller reads (rich markup), for the tutor and ``medcode preview``."""
+
+from __future__ import annotations
+
+from rich.markup import escape
+
+from tutor.billing.scrubber import reason_codes
+from tutor.content.billing import RemittanceExercise
+
+
+def statement_text(exercise: RemittanceExercise) -> str:
+    carc, rarc = reason_codes()
+    r = exercise.remittance
+    lines = [f"[b]{escape(exercise.title)}[/b]", f"Payer: {escape(r.payer)} · status: {r.claim_status.replace('_', ' ')}"
+             f" · date of service {exercise.date_of_service.isoformat()}", "",
+             f"{'code':<8}{'billed':>10}{'allowed':>10}{'paid':>10}", "    adjustments (group-reason, amount)"]
+    for line in r.lines:
+        code = line.code + ("-" + "-".join(line.modifiers) if line.modifiers else "")
+        lines.append(f"{code:<8}{line.billed:>10.2f}{line.allowed:>10.2f}{line.paid:>10.2f}")
+        for a in line.adjustments:
+            remark = f" [{', '.join(a.rarc)}]" if a.rarc else ""
+            lines.append(f"    {a.group}-{a.carc:<4} {a.amount:>9.2f}{remark}")
+    used = sorted({a.carc for line in r.lines for a in line.adjustments})
+    remarks = sorted({m for line in r.lines for a in line.adjustments for m in a.rarc} | set(r.remarks))
+    lines += ["", "[b]Reason codes[/b]"] + [f"CARC {c}: {escape(carc.get(c, '?'))}" for c in used]
+    lines += [f"RARC {m}: {escape(rarc.get(m, '?'))}" for m in remarks]
+    lines += ["", "[b]What you know[/b]", escape(exercise.situation)]
+    return "\n".join(lines)
