@@ -41,6 +41,13 @@ def test_chart_counts_by_kind_of_work(library: Library) -> None:
     assert by_setting["emergency"] >= 20
 
 
+def test_exam_question_and_billing_counts(library: Library) -> None:
+    kinds = Counter(type(e) for e in library.exercises.values())
+    assert kinds[McqExercise] >= 200
+    assert kinds[ClaimExercise] >= 40
+    assert kinds[RemittanceExercise] >= 30
+
+
 def test_inpatient_charts_have_more_than_a_discharge_summary(library: Library) -> None:
     for exercise in charts(library):
         if exercise.setting == "inpatient":
