@@ -59,16 +59,21 @@ class Claim(Model):
     lines: list[ClaimLine] = Field(min_length=1, max_length=50)
 
 
-class ClaimExercise(Model):
+class _BillingExercise(Model):
+    """The fields every billing exercise has (the kinds add their own)."""
+
     format: Literal[1]
     id: Identifier
-    kind: Literal["claim"]
     title: Prose
     date_of_service: date
     patient: Patient
     difficulty: int = Field(ge=1, le=5)
     topics: list[str] = Field(default_factory=list)
     exam_areas: list[str] = Field(default_factory=list)
+
+
+class ClaimExercise(_BillingExercise):
+    kind: Literal["claim"]
     claim: Claim
     documents: list[Document] = Field(default_factory=list)
     """Supporting documentation, when the exercise needs it to correct the claim."""
@@ -133,16 +138,8 @@ class Remittance(Model):
     """Claim-level remark codes (RARC)."""
 
 
-class RemittanceExercise(Model):
-    format: Literal[1]
-    id: Identifier
+class RemittanceExercise(_BillingExercise):
     kind: Literal["remittance"]
-    title: Prose
-    date_of_service: date
-    patient: Patient
-    difficulty: int = Field(ge=1, le=5)
-    topics: list[str] = Field(default_factory=list)
-    exam_areas: list[str] = Field(default_factory=list)
     situation: Prose
     """What the biller knows beyond the remittance: other coverage, the contract, what the chart says."""
     remittance: Remittance

@@ -14,12 +14,11 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
-from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from tutor import __version__
-from tutor.content.kinds import AnyExercise, KEY_ADAPTER, EXERCISE_ADAPTER
+from tutor.content.kinds import KEY_ADAPTER, EXERCISE_ADAPTER
 from tutor.content.library import Library, Problem, yaml_files
 from tutor.content.packs import Pack, load_packs
 

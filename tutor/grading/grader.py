@@ -19,7 +19,7 @@ from tutor.content.models import ChartExercise, ChartKey, McqExercise, McqKey, S
 from tutor.content.report import DrgSummary, Finding, GradeReport
 from tutor.grading.classify import classify_cm, classify_pcs
 from tutor.grading.outcomes import (
-    CREDIT, DESCRIPTIONS, INVALID_STEM_CREDIT, PCS_AXES, PCS_AXIS_NAMES, WEIGHTS, Outcome,
+    CREDIT, INVALID_STEM_CREDIT, PCS_AXES, PCS_AXIS_NAMES, WEIGHTS, Outcome,
 )
 
 CODE_ELEMENTS = ("diagnosis", "procedure")

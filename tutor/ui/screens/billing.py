@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import get_args
 
 from rich.markup import escape
@@ -11,7 +10,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, RadioButton, RadioSet, Select, Static
 
 from tutor.billing.statement import statement_text
@@ -21,7 +19,7 @@ from tutor.grading.billing import ACTION_WORDS
 from tutor.practice.drafts import Draft, draft_to_submission
 from tutor.practice.drafts import DiagnosisLine as DraftDx
 from tutor.practice.drafts import ProcedureLine as DraftPx
-from tutor.ui.context import Tutor
+from tutor.ui.screens.base import AnswerScreen
 from tutor.ui.screens.chart import reflow, validate_line
 from tutor.ui.widgets.lines import CodeLine, DiagnosisLine, ProcedureLine
 
@@ -56,19 +54,12 @@ class ProblemLine(Horizontal):
         return where, str(edit)
 
 
-class ClaimScreen(Screen):
+class ClaimScreen(AnswerScreen):
     BINDINGS = [
-        Binding("ctrl+s", "submit", "Submit", priority=True),
         Binding("ctrl+f", "add_problem", "+Problem"),
         Binding("ctrl+n", "add_diagnosis", "+Dx"),
-        Binding("escape", "leave", "Back"),
     ]
-
-    def __init__(self, tutor: Tutor, exercise: ClaimExercise) -> None:
-        super().__init__()
-        self.tutor = tutor
-        self.exercise = exercise
-        self.started_at: datetime = tutor.clock()
+    exercise: ClaimExercise
 
     def compose(self) -> ComposeResult:
         ex, claim = self.exercise, self.exercise.claim
@@ -150,21 +141,9 @@ class ClaimScreen(Screen):
         submission = Submission.model_validate({**corrected.model_dump(), "findings": marked})
         self.app.submit_attempt(self.exercise, submission, self.started_at)
 
-    def action_leave(self) -> None:
-        self.app.pop_screen()
 
-
-class RemittanceScreen(Screen):
-    BINDINGS = [
-        Binding("ctrl+s", "submit", "Submit", priority=True),
-        Binding("escape", "leave", "Back"),
-    ]
-
-    def __init__(self, tutor: Tutor, exercise: RemittanceExercise) -> None:
-        super().__init__()
-        self.tutor = tutor
-        self.exercise = exercise
-        self.started_at: datetime = tutor.clock()
+class RemittanceScreen(AnswerScreen):
+    exercise: RemittanceExercise
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -198,6 +177,3 @@ class RemittanceScreen(Screen):
             return
         submission = Submission(exercise=self.exercise.id, action=pressed.name, patient_responsibility=amount)
         self.app.submit_attempt(self.exercise, submission, self.started_at)
-
-    def action_leave(self) -> None:
-        self.app.pop_screen()

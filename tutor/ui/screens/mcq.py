@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, RadioButton, RadioSet, Static
 
 from tutor.content.models import McqExercise, Submission
-from tutor.ui.context import Tutor
+from tutor.ui.screens.base import AnswerScreen
 
 
-class McqScreen(Screen):
-    BINDINGS = [
-        Binding("ctrl+s", "submit", "Submit", priority=True),
-        Binding("escape", "leave", "Back"),
-    ]
-
-    def __init__(self, tutor: Tutor, exercise: McqExercise) -> None:
-        super().__init__()
-        self.tutor = tutor
-        self.exercise = exercise
-        self.started_at: datetime = tutor.clock()
+class McqScreen(AnswerScreen):
+    exercise: McqExercise
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -48,6 +35,3 @@ class McqScreen(Screen):
             return
         submission = Submission(exercise=self.exercise.id, answer=pressed.name)
         self.app.submit_attempt(self.exercise, submission, self.started_at)
-
-    def action_leave(self) -> None:
-        self.app.pop_screen()
