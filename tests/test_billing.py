@@ -178,3 +178,16 @@ def test_claim_keys_and_exercises_are_paired(billing_library) -> None:
     for ident, exercise in billing_library.exercises.items():
         key = billing_library.keys[ident]
         assert isinstance(key, ClaimKey) == isinstance(exercise, ClaimExercise)
+
+
+def test_a_remittance_key_may_accept_a_second_action(grader, billing_library) -> None:
+    exercise = billing_library.exercises["rem-ma04-medicare-secondary-payer"]
+    key = billing_library.keys["rem-ma04-medicare-secondary-payer"]
+    other = grader.grade(exercise, key, Submission(exercise=exercise.id, action="correct_and_resubmit",
+                                                   patient_responsibility=key.patient_responsibility))
+    assert other.record_correct and other.findings[0].outcome == "ALTERNATE"
+
+
+def test_50_on_a_code_that_takes_none_is_flagged_with_the_side_conflict(codes) -> None:
+    found = edits(codes, ["H61.23"], [{"code": "69210", "modifiers": ["50", "LT"]}])
+    assert found == {("MODIFIER_50_WITH_SIDE", 1, None), ("MODIFIER_NOT_ALLOWED", 1, None)}

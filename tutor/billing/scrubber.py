@@ -132,7 +132,7 @@ def _line_edits(number: int, line, claim: Claim, when: date, codes: CodeSets) ->
     reported: set[str] = set()  # modifiers already named by a combination edit: not flagged twice
     if "50" in modifiers and SIDES & set(modifiers):
         flag("MODIFIER_50_WITH_SIDE", f"{code}: modifier 50 already says both sides; do not add LT or RT")
-        reported |= {"50"} | SIDES
+        reported |= SIDES  # 50 itself is still checked: some codes take no 50 at all (69210)
     if "26" in modifiers and "TC" in modifiers:
         flag("MODIFIER_26_WITH_TC", f"{code}: 26 and TC are two halves of one service; never on the same line")
         reported |= {"26", "TC"}

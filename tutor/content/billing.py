@@ -149,5 +149,7 @@ class RemittanceKey(Model):
     format: Literal[1]
     exercise: Identifier
     action: RemittanceAction
+    also_accepted: list[RemittanceAction] = Field(default_factory=list)
+    """Other actions that reach the same result, where the key's rationale explains why."""
     patient_responsibility: float = Field(ge=0)
     rationale: Prose

@@ -79,11 +79,11 @@ def grade_claim(exercise: ClaimExercise, key: ClaimKey, submission: Submission, 
 def grade_remittance(exercise: RemittanceExercise, key: RemittanceKey, submission: Submission) -> GradeReport:
     action = (submission.action or "").strip().lower() or None
     amount = submission.patient_responsibility
-    action_right = action == key.action
+    action_right = action == key.action or action in key.also_accepted
     amount_right = amount is not None and abs(amount - key.patient_responsibility) < 0.005
     findings = [
         Finding(element="action", submitted=action, expected=key.action,
-                outcome=CORRECT if action_right else WRONG_ACTION,
+                outcome=(CORRECT if action == key.action else "ALTERNATE") if action_right else WRONG_ACTION,
                 message=(f"Right: {ACTION_WORDS[key.action]}." if action_right else
                          f"The next action is to {ACTION_WORDS[key.action]}, not "
                          f"{ACTION_WORDS.get(action or '', action or 'nothing')}."),
