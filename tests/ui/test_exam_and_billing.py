@@ -166,3 +166,30 @@ def test_where_a_problem_is() -> None:
     assert parse_where("2") == (2, None) and parse_where("line 3") == (3, None) and parse_where("L4") == (4, None)
     assert parse_where("b") == (None, "B") and parse_where("dx C") == (None, "C")
     assert parse_where("somewhere") is None
+
+
+async def test_drill_opens_an_exercise_that_practises_the_most_frequent_error(make_tutor) -> None:
+    from tests.ui.conftest import OUTPATIENT, record
+    from tutor.ui.screens.chart import ChartScreen
+
+    tutor = make_tutor()
+    record(tutor, OUTPATIENT, diagnoses=["E11", "I10", "Z79.84"])  # INVALID: a truncated code
+    app = MedcodeApp(tutor)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, ChartScreen) and app.screen.exercise.id == OUTPATIENT
+
+
+async def test_the_command_palette_offers_code_lookup(tutor) -> None:
+    from tutor.ui.screens.lookup import LookupScreen
+
+    app = MedcodeApp(tutor)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Look up a code" in titles and "Exam simulation" in titles
+        app.action_lookup()
+        await pilot.pause()
+        assert isinstance(app.screen, LookupScreen)
