@@ -50,10 +50,12 @@ class BrowserScreen(Screen):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_columns("Title", "Setting", "Codes", "Lvl", "Status")
-        self.refresh_rows()
+        self.on_screen_resume()
         table.focus()
 
     def on_screen_resume(self) -> None:
+        # Statuses change only when an attempt is made (elsewhere): read them here, not per keystroke.
+        self.statuses = statuses(self.tutor.attempts())
         self.refresh_rows()
 
     def _filters(self) -> Filters:
@@ -69,7 +71,6 @@ class BrowserScreen(Screen):
     @on(Input.Changed, "#search")
     @on(Select.Changed)
     def refresh_rows(self) -> None:
-        self.statuses = statuses(self.tutor.attempts())
         table = self.query_one(DataTable)
         table.clear()
         for exercise in select(self.tutor.exercises(), self._filters(), self.statuses):
