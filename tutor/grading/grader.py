@@ -178,16 +178,26 @@ class Grader:
 
     def __init__(self, refs: CodeReference):
         self.refs = refs
+        # A key's lines, normalised once: batch grading meets the same keys thousands of times.
+        self._prepared: dict[int, tuple[ChartKey, _PreparedKey]] = {}
+
+    def _prepare(self, key: ChartKey) -> _PreparedKey:
+        found = self._prepared.get(id(key))
+        if found is None or found[0] is not key:
+            if len(self._prepared) > 10_000:
+                self._prepared.clear()
+            found = self._prepared[id(key)] = (key, _PreparedKey.of(key))
+        return found[1]
 
     def grade(self, exercise, key, submission: Submission) -> GradeReport:
         """Any exercise kind against its key (chart, mcq, claim, remittance)."""
         from tutor.content.billing import ClaimExercise, ClaimKey, RemittanceExercise, RemittanceKey
         from tutor.grading.billing import grade_claim, grade_remittance
 
+        if isinstance(exercise, ChartExercise) and isinstance(key, ChartKey):
+            return _ChartGrading(self.refs, exercise, key, submission, self._prepare(key)).report()
         if isinstance(exercise, McqExercise) and isinstance(key, McqKey):
             return grade_mcq(exercise, key, submission)
-        if isinstance(exercise, ChartExercise) and isinstance(key, ChartKey):
-            return _ChartGrading(self.refs, exercise, key, submission).report()
         if isinstance(exercise, ClaimExercise) and isinstance(key, ClaimKey):
             return grade_claim(exercise, key, submission, self)
         if isinstance(exercise, RemittanceExercise) and isinstance(key, RemittanceKey):
@@ -214,17 +224,43 @@ def grade_mcq(exercise: McqExercise, key: McqKey, submission: Submission) -> Gra
                        learning_score=score, findings=[finding], codes_graded=1, codes_correct=int(score))
 
 
+@dataclass(frozen=True)
+class _PreparedKey:
+    diagnoses: tuple[_KeyLine, ...]
+    procedures: tuple[_KeyLine, ...]
+    lessons: tuple[tuple[frozenset[str], str], ...]
+
+    @classmethod
+    def of(cls, key: ChartKey) -> _PreparedKey:
+        diagnoses = tuple(
+            _KeyLine(i, normalize(d.code, CodeSystem.ICD10CM), CodeSystem.ICD10CM,
+                     tuple(normalize(a, CodeSystem.ICD10CM) for a in d.alternates), d.optional,
+                     d.rationale, d.evidence, poa=d.poa)
+            for i, d in enumerate(key.diagnoses)
+        )
+        procedures = []
+        for i, p in enumerate(key.procedures):
+            code = normalize(p.code, None)
+            system = CodeSystem(p.system) if p.system else (infer_procedure_system(code) or CodeSystem.CPT)
+            procedures.append(_KeyLine(
+                i, code, system, tuple(normalize(a, None) for a in p.alternates), p.optional, p.rationale,
+                p.evidence, modifiers=frozenset(normalize_modifier(m) for m in p.modifiers), units=p.units,
+            ))
+        lessons = tuple((frozenset(d.codes), d.lesson) for d in key.distractors)
+        return cls(diagnoses, tuple(procedures), lessons)
+
+
 class _ChartGrading:
-    def __init__(self, refs: CodeReference, exercise: ChartExercise, key: ChartKey, submission: Submission):
+    def __init__(self, refs: CodeReference, exercise: ChartExercise, key: ChartKey, submission: Submission,
+                 prepared: _PreparedKey):
         self.refs = refs
         self.exercise = exercise
         self.key = key
         self.submission = submission
+        self.prepared = prepared
         self.when = exercise.date_of_service
         self.findings: list[Finding] = []
-        self.lessons = [
-            (frozenset(d.codes), d.lesson) for d in key.distractors
-        ]
+        self.lessons = prepared.lessons
 
     # --- inputs -----------------------------------------------------------------
 
@@ -232,12 +268,7 @@ class _ChartGrading:
         return self.refs.check(code, system, self.when)
 
     def _dx_keys(self) -> list[_KeyLine]:
-        return [
-            _KeyLine(i, normalize(d.code, CodeSystem.ICD10CM), CodeSystem.ICD10CM,
-                     tuple(normalize(a, CodeSystem.ICD10CM) for a in d.alternates), d.optional,
-                     d.rationale, d.evidence, poa=d.poa)
-            for i, d in enumerate(self.key.diagnoses)
-        ]
+        return list(self.prepared.diagnoses)
 
     def _dx_entries(self) -> list[_Entry]:
         entries = []
@@ -247,15 +278,7 @@ class _ChartGrading:
         return entries
 
     def _px_keys(self) -> list[_KeyLine]:
-        lines = []
-        for i, p in enumerate(self.key.procedures):
-            code = normalize(p.code, None)
-            system = CodeSystem(p.system) if p.system else (infer_procedure_system(code) or CodeSystem.CPT)
-            lines.append(_KeyLine(
-                i, code, system, tuple(normalize(a, None) for a in p.alternates), p.optional, p.rationale,
-                p.evidence, modifiers=frozenset(normalize_modifier(m) for m in p.modifiers), units=p.units,
-            ))
-        return lines
+        return list(self.prepared.procedures)
 
     def _px_entries(self) -> list[_Entry]:
         entries = []
