@@ -12,7 +12,6 @@ from pathlib import Path
 
 from tutor import __version__
 from tutor.commands import author, exam, generate, grade, lookup, report, scrub, validate
-from tutor.commands.common import open_codes  # noqa: F401  (kept for callers of the old location)
 from tutor.errors import TutorError
 
 

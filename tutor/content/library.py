@@ -65,9 +65,6 @@ class Library:
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
 
-    def key_for(self, exercise_id: str) -> AnyKey | None:
-        return self.keys.get(exercise_id)
-
 
 def yaml_files(paths: Iterable[Path]) -> list[Path]:
     """Every YAML file under the given files and folders, in a stable order."""

@@ -28,6 +28,7 @@ from fsrs import Card, Rating, Scheduler
 
 from tutor.content.models import ChartExercise, McqExercise
 from tutor.grading.outcomes import Outcome
+from tutor.practice.status import Status, statuses
 from tutor.progress.attempt import Attempt
 from tutor.progress.stats import weakest_topics
 
@@ -83,10 +84,8 @@ def due(attempts: Sequence[Attempt], now: datetime) -> list[str]:
 
 
 def _mastered(attempts: Sequence[Attempt]) -> set[str]:
-    latest: dict[str, Attempt] = {}
-    for attempt in sorted(attempts, key=lambda a: (a.submitted_at, a.id)):
-        latest[attempt.exercise_id] = attempt
-    return {ident for ident, a in latest.items() if a.record_correct}
+    ordered = sorted(attempts, key=lambda a: (a.submitted_at, a.id))
+    return {ident for ident, status in statuses(ordered).items() if status is Status.MASTERED}
 
 
 def practise_next(exercises: Sequence[Exercise], attempts: Sequence[Attempt], now: datetime,
