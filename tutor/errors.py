@@ -25,3 +25,12 @@ class ContentError(TutorError):
 
 class CodeSetError(TutorError):
     """A code set could not be loaded or its index could not be built."""
+
+
+class StorageError(TutorError):
+    """The progress database cannot be opened, read or written: a foreign or unreachable file,
+    a read-only location, a full disk, or a lock another program held too long.
+
+    The message says what happened and what to do. A write that raises this stored nothing:
+    the caller keeps what the trainee typed and may try again.
+    """
