@@ -14,6 +14,8 @@ from datetime import date
 
 import msdrg
 
+from tutor import codeyears
+
 GROUPER_VERSIONS = tuple(msdrg.MsdrgGrouper.available_versions())
 _SEX = {"M": 0, "F": 1}
 # A principal diagnosis valid in every supported year; carries the code under test.
@@ -32,8 +34,8 @@ def grouper_version(when: date) -> int:
 
 
 def supports(when: date) -> bool:
-    """Whether the MCE's validity tables cover a date (FY2023 through FY2027)."""
-    return date(2022, 10, 1) <= when <= date(2027, 9, 30)
+    """Whether the MCE's validity tables cover a date (see ``tutor.codeyears``)."""
+    return codeyears.covered(when)
 
 
 @dataclass(frozen=True)
