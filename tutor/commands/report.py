@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from tutor.commands.common import db_path, load_content
+from tutor.textsafe import printable
 
 
 def run(args: argparse.Namespace) -> int:
@@ -19,7 +20,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         names = [args.trainee] if args.trainee else store.trainees()
         if args.trainee and args.trainee not in store.trainees():
-            print(f"error: no trainee '{args.trainee}' in {store.path} (have: {', '.join(store.trainees()) or 'none'})",
+            have = ", ".join(store.trainees()) or "none"
+            print(printable(f"error: no trainee '{args.trainee}' in {store.path} (have: {have})", one_line=True),
                   file=sys.stderr)
             return 1
         library, profiles = load_content(args)
@@ -44,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
         text = "\n\n".join(as_table(r) for r in reports) or "No trainees yet."
     if args.output:
         args.output.write_text(text, encoding="utf-8")
-        print(f"wrote {args.output}")
+        print(printable(f"wrote {args.output}", one_line=True))
     else:
         print(text)
     return 0

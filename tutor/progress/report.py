@@ -6,7 +6,6 @@ accuracy over time against the 95% target, nothing fetched from anywhere.
 
 from __future__ import annotations
 
-import csv
 import html
 import io
 from collections.abc import Mapping, Sequence
@@ -16,6 +15,7 @@ from tutor.progress.attempt import Attempt
 from tutor.progress.stats import (
     by_code_set, by_topic, code_accuracy, outcome_counts, readiness, record_accuracy, trend,
 )
+from tutor.textsafe import SafeCsvWriter, printable
 
 TARGET = 0.95
 
@@ -55,9 +55,10 @@ def _pct(value: float | None) -> str:
 
 
 def as_table(report: dict[str, Any]) -> str:
+    """The report for a terminal: names, topics and ids (from users and content files) shown, never obeyed."""
     ca = report["code_accuracy"]
     lines = [
-        f"{report['trainee']}: {report['attempts']} attempts",
+        f"{_shown(report['trainee'])}: {report['attempts']} attempts",
         f"  code accuracy, last {ca['window']} codes: {_pct(ca['rolling']['accuracy'])} "
         f"(95% interval {_pct(ca['rolling']['interval'][0])}-{_pct(ca['rolling']['interval'][1])}); "
         f"all time {_pct(ca['all_time']['accuracy'])} over {ca['all_time']['graded']:.0f} codes; target 95%",
@@ -71,20 +72,24 @@ def as_table(report: dict[str, Any]) -> str:
     for title, table in (("by code set", report["by_code_set"]), ("by topic", report["by_topic"])):
         if table:
             lines.append(f"  {title}:")
-            lines += [f"    {k:<28} {_pct(v['accuracy'])} of {v['graded']:.0f}" for k, v in table.items()]
+            lines += [f"    {_shown(k):<28} {_pct(v['accuracy'])} of {v['graded']:.0f}" for k, v in table.items()]
     if report["by_outcome"]:
-        lines.append("  errors: " + ", ".join(f"{k} {v}" for k, v in report["by_outcome"].items()))
+        lines.append("  errors: " + ", ".join(f"{_shown(k)} {v}" for k, v in report["by_outcome"].items()))
     for profile, exam in report["exams"].items():
         if exam.get("estimate") is not None:
-            lines.append(f"  {profile}: estimated {_pct(exam['estimate'])} "
+            lines.append(f"  {_shown(profile)}: estimated {_pct(exam['estimate'])} "
                          f"({_pct(exam['low'])}-{_pct(exam['high'])}), pass line {_pct(exam['pass_line'])}")
     return "\n".join(lines)
+
+
+def _shown(text: str) -> str:
+    return printable(text, one_line=True)
 
 
 def as_csv(reports: Sequence[dict[str, Any]]) -> str:
     """One row per trainee and breakdown key: (trainee, group, key, graded, correct, accuracy)."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeCsvWriter(out)
     writer.writerow(["trainee", "group", "key", "graded", "correct", "accuracy"])
     for report in reports:
         ca = report["code_accuracy"]
