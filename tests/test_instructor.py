@@ -26,7 +26,9 @@ STARTER = ["op-dm2-metformin", "ed-hip-fracture-ice-fall", "ip-pneumonia-hyponat
 
 @pytest.fixture(autouse=True)
 def _no_user_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("MEDCODE_CONFIG", str(tmp_path / "no-config.toml"))
+    empty = tmp_path / "empty-config.toml"  # the defaults, whatever the user's own settings say
+    empty.write_text("")
+    monkeypatch.setenv("MEDCODE_CONFIG", str(empty))
 
 
 @pytest.fixture(scope="module")

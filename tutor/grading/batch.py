@@ -1,9 +1,12 @@
 """Batch grading of a class: every trainee's submissions, per-trainee and per-exercise results.
 
 A class folder holds one file per trainee per exercise (JSON or YAML), either as
-``<class>/<trainee>/<anything>.json`` or flat with a ``trainee`` field in the
-submission (falling back to the part of the file name before ``__``). A broken
-file is reported with its path; the rest is graded.
+``<class>/<trainee>/<anything>.json`` or flat as ``<class>/<trainee>__<anything>.json``.
+Where a file sits names its trainee: a ``trainee`` field inside the file cannot move work to
+someone else (a file in ``alice/`` saying ``"trainee": "bob"`` counts for alice, and the
+mismatch is reported as a problem). Only a flat file without ``__`` takes its trainee from the
+field, else from its name. A broken file is reported with its path; the rest is graded. A
+symbolic link leading out of the class folder is not followed, and is reported as skipped.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tutor.content.folders import files_under
 from tutor.content.library import Library
 from tutor.content.report import GradeReport
 from tutor.content.submissions import load_submission
@@ -19,6 +23,7 @@ from tutor.errors import TutorError
 from tutor.grading.grader import Grader
 
 SUBMISSION_SUFFIXES = (".json", ".yaml", ".yml")
+SKIPPED_LINK = "a symbolic link leading out of the class folder: not followed"
 
 
 @dataclass(frozen=True)
@@ -26,12 +31,18 @@ class Graded:
     path: Path
     trainee: str
     report: GradeReport
+    problem: str = ""  # graded, but worth the instructor's look (a mismatching trainee field)
 
 
 @dataclass
 class ClassResults:
     graded: list[Graded] = field(default_factory=list)
     failures: list[tuple[Path, str]] = field(default_factory=list)
+    skipped: list[Path] = field(default_factory=list)  # links out of the class folder, not followed
+
+    @property
+    def problems(self) -> list[tuple[Path, str]]:
+        return [(g.path, g.problem) for g in self.graded if g.problem]
 
     def by_trainee(self) -> dict[str, dict]:
         return _aggregate(self.graded, lambda g: g.trainee)
@@ -54,6 +65,8 @@ class ClassResults:
             if self.graded else None,
             "most_missed_exercises": [{"exercise": e, **stats} for e, stats in missed],
             "most_frequent_outcomes": [{"outcome": o, "count": n} for o, n in outcomes.most_common(top)],
+            "problems": [{"file": str(path), "problem": problem} for path, problem in self.problems],
+            "skipped": [{"file": str(path), "reason": SKIPPED_LINK} for path in self.skipped],
         }
 
 
@@ -74,35 +87,39 @@ def _aggregate(graded: list[Graded], key) -> dict[str, dict]:
     return result
 
 
-def submission_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in SUBMISSION_SUFFIXES
-                  and not p.name.startswith("."))
+def _is_submission(path: Path) -> bool:
+    return path.suffix.lower() in SUBMISSION_SUFFIXES and not path.name.startswith(".")
 
 
-def trainee_of(path: Path, folder: Path, named: str | None) -> str:
-    if named:
-        return named
+def trainee_of(path: Path, folder: Path, named: str | None) -> tuple[str, str]:
+    """(the trainee, a problem or ""): the file's place names the trainee; the field only when it cannot."""
     relative = path.relative_to(folder)
     if len(relative.parts) > 1:
-        return relative.parts[0]
-    return path.stem.split("__")[0]
+        trainee, place = relative.parts[0], f"is in {relative.parts[0]}'s folder"
+    elif "__" in path.stem:
+        trainee = path.stem.split("__")[0]
+        place = f"is named for {trainee}"
+    else:
+        return named or path.stem, ""
+    if named is not None and named != trainee:
+        return trainee, f"names trainee '{named}' but {place}; counted for {trainee}"
+    return trainee, ""
 
 
-def grade_class(folder: Path, library: Library, grader: Grader, skip: frozenset[Path] = frozenset()) -> ClassResults:
+def grade_class(folder: Path, library: Library, grader: Grader) -> ClassResults:
     if not folder.is_dir():
         raise TutorError(f"{folder}: not a folder of submissions")
-    results = ClassResults()
-    for path in submission_files(folder):
-        if path.resolve() in skip:
-            continue
+    found = files_under(folder, _is_submission)
+    results = ClassResults(skipped=found.outside_links)
+    for path in found.files:
         try:
             submission = load_submission(path)
             exercise, key = library.exercises.get(submission.exercise), library.keys.get(submission.exercise)
             if exercise is None or key is None:
                 raise TutorError(f"no {'exercise' if exercise is None else 'answer key'} "
                                  f"for '{submission.exercise}'")
-            results.graded.append(Graded(path, trainee_of(path, folder, submission.trainee),
-                                         grader.grade(exercise, key, submission)))
+            trainee, problem = trainee_of(path, folder, submission.trainee)
+            results.graded.append(Graded(path, trainee, grader.grade(exercise, key, submission), problem))
         except TutorError as exc:
             results.failures.append((path, str(exc)))
     return results

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tutor.content.report import GradeReport
 from tutor.grading.outcomes import DESCRIPTIONS, Outcome
+from tutor.textsafe import printable
 
 
 def report_table(report: GradeReport, source: str = "") -> str:
@@ -19,8 +20,10 @@ def report_table(report: GradeReport, source: str = "") -> str:
     for f in report.findings:
         outcome = Outcome(f.outcome)
         mark = "ok" if outcome.correct else "!!"
-        lines.append(f"  {mark} {f.element:<8} {(f.submitted or '-'):<16} {(f.expected or '-'):<16} "
+        # What the trainee submitted is one cell: a newline in it must not fake another row.
+        submitted = printable(f.submitted or "-", one_line=True)
+        lines.append(f"  {mark} {f.element:<8} {submitted:<16} {(f.expected or '-'):<16} "
                      f"{f.outcome} ({DESCRIPTIONS[outcome]})")
         if not outcome.correct:
-            lines.append(f"     {f.message}")
+            lines.append(f"     {printable(f.message, one_line=True)}")
     return "\n".join(lines)
