@@ -7,6 +7,7 @@ import json
 import sys
 
 from tutor.commands.common import content_packs, open_codes
+from tutor.textsafe import printable
 
 
 def run(args: argparse.Namespace) -> int:
@@ -22,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
                  if p.folder(part).is_dir()]
     missing = [p for p in paths if not p.exists()]
     for path in missing:
-        print(f"{path}: no such file or folder", file=sys.stderr)
+        print(printable(f"{path}: no such file or folder", one_line=True), file=sys.stderr)
     present = [p for p in paths if p.exists()]
     exam_paths = [p for p in present if p.name == "exams" or (p.is_file() and p.parent.name == "exams")]
     content = [p for p in present if p not in exam_paths]
@@ -49,8 +50,8 @@ def run(args: argparse.Namespace) -> int:
             ],
         }, indent=2))
     else:
-        for problem in library.problems:
-            print(problem)
+        for problem in library.problems:  # messages quote content files: shown, never obeyed by the terminal
+            print(printable(str(problem), one_line=True))
         extra = f", {len(profiles)} exam profiles" if exam_paths else ""
         print(f"{len(files)} files, {len(library.exercises)} exercises, {len(library.keys)} answer keys{extra}: "
               f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}")
