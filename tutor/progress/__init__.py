@@ -21,11 +21,11 @@ from tutor.progress.stats import (
     weakest_topics,
     wilson_interval,
 )
-from tutor.progress.store import ProgressStore, default_db_path
+from tutor.progress.store import ProgressStore, default_db_path, open_store
 
 __all__ = [
     "KNOWN_MODES", "PACE_TARGETS_PER_DAY", "SCHEMA_VERSION", "WORKDAY_MINUTES", "Z95",
     "AccuracySummary", "Attempt", "Pace", "ProgressStore", "Readiness", "Tally",
-    "by_code_set", "by_topic", "code_accuracy", "default_db_path", "outcome_counts", "pace",
+    "by_code_set", "by_topic", "code_accuracy", "default_db_path", "open_store", "outcome_counts", "pace",
     "readiness", "record_accuracy", "trend", "weakest_topics", "wilson_interval",
 ]

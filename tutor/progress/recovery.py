@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -52,3 +53,31 @@ def set_aside(path: Path) -> Path | None:
     except FileNotFoundError:
         return None
     return target
+
+
+def is_sqlite_file(path: Path) -> bool:
+    """Does the file start with SQLite's header? (Anything else has nothing to salvage.)"""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(16) == b"SQLite format 3\x00"
+    except OSError:
+        return False
+
+
+def copy_with_sidecars(path: Path, target: Path) -> None:
+    """Copy a database with its WAL and journal, so the copy holds every committed write."""
+    shutil.copyfile(path, target)
+    for sidecar in ("-wal", "-journal"):
+        side = path.with_name(path.name + sidecar)
+        if side.exists():
+            shutil.copyfile(side, target.with_name(target.name + sidecar))
+
+
+def recovery_notice(path: Path | str, kept_as: Path, salvaged: int) -> str:
+    """What to tell the trainee after a damaged database was set aside."""
+    if salvaged:
+        saved = f"{salvaged} attempt{'s' if salvaged != 1 else ''} could be read and {'were' if salvaged != 1 else 'was'} copied into it"
+    else:
+        saved = "no attempts could be read from it"
+    return (f"The progress database {path} could not be read: it was kept as {kept_as} and a new one "
+            f"was started ({saved}).")

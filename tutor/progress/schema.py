@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-from tutor.errors import TutorError
+from tutor.errors import StorageError
 
 
 def _create_trainees_and_attempts(conn: sqlite3.Connection) -> None:
@@ -72,28 +72,64 @@ def _add_exam_sessions(conn: sqlite3.Connection) -> None:
 
 
 Migration = Callable[[sqlite3.Connection], None]
-MIGRATIONS: tuple[Migration, ...] = (
-    _create_trainees_and_attempts,  # -> version 1
-    _add_drafts_and_attempt_index,  # -> version 2
-    _add_exam_sessions,  # -> version 3
+# Each step with the tables it creates: recognising our own database relies on them.
+MIGRATIONS: tuple[tuple[Migration, tuple[str, ...]], ...] = (
+    (_create_trainees_and_attempts, ("trainees", "attempts")),  # -> version 1
+    (_add_drafts_and_attempt_index, ("drafts",)),  # -> version 2
+    (_add_exam_sessions, ("exam_sessions",)),  # -> version 3
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+_ELSEWHERE = "It was left untouched; point --db (or MEDCODE_DB) at another file to keep your progress there."
 
 
 def user_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
-def _refuse_newer(version: int) -> None:
+def tables_at(version: int) -> set[str]:
+    """The tables a database at schema ``version`` holds."""
+    return {table for _, created in MIGRATIONS[:version] for table in created}
+
+
+def recognise(conn: sqlite3.Connection, path: object) -> None:
+    """Raise StorageError unless the database is empty or one of ours (at any version we know).
+
+    The rule: an empty database (no tables, ``user_version`` 0) is new; a database whose
+    ``user_version`` is one of our versions and that holds that version's tables is ours; any
+    other readable SQLite file belongs to another program (or a newer medcode-tutor) and is
+    never changed. (A file SQLite cannot read at all is damaged, not foreign: the store sets
+    it aside.) Version and tables are read in one transaction: a tutor migrating the file at
+    the same moment commits each step with its version, so they always agree.
+    """
+    conn.execute("BEGIN")
+    try:
+        version = user_version(conn)
+        tables = {row[0] for row in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
+    finally:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")  # it only read
+    _refuse_newer(version, path)
+    if version == 0 and tables:
+        shown = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
+        raise StorageError(f"{path} is not a medcode progress database: it holds another program's "
+                           f"tables ({shown}). {_ELSEWHERE}")
+    missing = tables_at(version) - tables
+    if missing:
+        raise StorageError(f"{path} is not a medcode progress database: it is marked as schema version "
+                           f"{version} but lacks the tables {', '.join(sorted(missing))}. {_ELSEWHERE}")
+
+
+def _refuse_newer(version: int, path: object) -> None:
     if version > SCHEMA_VERSION:
-        raise TutorError(
-            f"The progress database has schema version {version}, but this medcode-tutor only "
-            f"knows up to version {SCHEMA_VERSION}. Upgrade medcode-tutor to open it "
-            "(the database was left untouched)."
+        raise StorageError(
+            f"The progress database {path} has schema version {version}, but this medcode-tutor only "
+            f"knows up to version {SCHEMA_VERSION}. Upgrade medcode-tutor to open it (or, if it is "
+            f"another program's file, point --db elsewhere). It was left untouched."
         )
 
 
-def migrate(conn: sqlite3.Connection) -> None:
+def migrate(conn: sqlite3.Connection, path: object = "") -> None:
     """Bring the database up to ``SCHEMA_VERSION``, one committed step at a time.
 
     The connection must be in autocommit mode (``isolation_level=None``). Each
@@ -102,14 +138,15 @@ def migrate(conn: sqlite3.Connection) -> None:
     again after a "database is locked" error is safe.
     """
     version = user_version(conn)
-    _refuse_newer(version)
+    _refuse_newer(version, path)
     while version < SCHEMA_VERSION:
         conn.execute("BEGIN IMMEDIATE")
         try:
             version = user_version(conn)
-            _refuse_newer(version)
+            _refuse_newer(version, path)
             if version < SCHEMA_VERSION:
-                MIGRATIONS[version](conn)
+                step, _ = MIGRATIONS[version]
+                step(conn)
                 version += 1
                 # user_version lives in the file header and is part of the transaction.
                 conn.execute(f"PRAGMA user_version = {version}")

@@ -7,7 +7,11 @@ Bars this file keeps (SPEC section 8):
   the writer overlap, ``busy_timeout`` waits for the write lock, and
   ``_retrying`` backs off and retries the busy errors SQLite returns without
   waiting (at open, or when a read transaction cannot be upgraded);
-- a damaged file is renamed aside, never deleted, and a fresh one started.
+- a damaged file is renamed aside, never deleted, and a fresh one started with
+  every row that could still be read (``salvage``); ``open_store`` says so;
+- another program's SQLite file is refused and never changed (``schema.recognise``);
+- the disk or another program failing a read or write is a ``StorageError`` that
+  says what to do; a write that raised stored nothing.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import json
 import os
 import random
 import sqlite3
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -25,11 +30,21 @@ from typing import Any, TypeVar
 
 from tutor.content.models import Submission
 from tutor.content.report import GradeReport
-from tutor.errors import TutorError
+from tutor.errors import StorageError, TutorError
 from tutor.paths import data_dir
 from tutor.progress.attempt import Attempt
-from tutor.progress.recovery import DamagedDatabase, error_code, is_damage, quick_check, set_aside
-from tutor.progress.schema import migrate
+from tutor.progress.recovery import (
+    DamagedDatabase,
+    copy_with_sidecars,
+    error_code,
+    is_damage,
+    is_sqlite_file,
+    quick_check,
+    recovery_notice,
+    set_aside,
+)
+from tutor.progress.salvage import salvage
+from tutor.progress.schema import migrate, recognise
 
 MEMORY = ":memory:"
 BUSY_TIMEOUT_MS = 5_000
@@ -61,16 +76,22 @@ class ProgressStore:
         self.path: Path | str = MEMORY if str(path) == MEMORY else Path(path)
         self.recovered_from: Path | None = None
         """Where a damaged database was moved before a fresh one was started, for the UI to tell the user."""
+        self.salvaged_attempts = 0
+        """How many attempts were read out of that damaged database into the fresh one."""
         self._lock = threading.RLock()
+        if isinstance(self.path, Path):
+            _check_location(self.path)
         try:
             self._conn = self._open()
         except DamagedDatabase:
             assert isinstance(self.path, Path)  # an in-memory database cannot be damaged
-            self.recovered_from = set_aside(self.path)
-            try:
-                self._conn = self._open()
-            except DamagedDatabase as error:  # only if the fresh file is damaged too: a disk problem
-                raise TutorError(f"Cannot start a fresh progress database at {self.path}: {error}") from error
+            self._recover(self.path)
+
+    def recovery_notice(self) -> str | None:
+        """One line for the trainee if this store set a damaged database aside, else None."""
+        if self.recovered_from is None:
+            return None
+        return recovery_notice(self.path, self.recovered_from, self.salvaged_attempts)
 
     # --- trainees -------------------------------------------------------------
 
@@ -202,11 +223,6 @@ class ProgressStore:
     # --- plumbing -------------------------------------------------------------
 
     def _open(self) -> sqlite3.Connection:
-        if isinstance(self.path, Path):
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as error:
-                raise TutorError(f"Cannot create the folder for the progress database {self.path}: {error}") from error
         # Autocommit (isolation_level=None): transactions are begun explicitly, as
         # BEGIN IMMEDIATE, so a writer takes the lock up front rather than failing
         # midway when upgrading a read lock. The RLock makes cross-thread use safe.
@@ -214,23 +230,64 @@ class ProgressStore:
             self._conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
                                          check_same_thread=False)
         except sqlite3.Error as error:
-            raise TutorError(f"Cannot open the progress database {self.path}: {error}") from error
+            raise self._cannot_open(error) from error
         self._conn.row_factory = sqlite3.Row
         try:
+            # ``timeout`` above is SQLite's busy timeout: each statement waits that long for a lock.
+            # Before anything writes: another program's file must be left exactly as it was.
+            self._retrying(lambda conn: recognise(conn, self.path))
             self._retrying(_configure)
             self._retrying(quick_check)
-            self._retrying(migrate)
-        except sqlite3.DatabaseError as error:
+            self._retrying(lambda conn: migrate(conn, self.path))
+        except sqlite3.Error as error:
             self._conn.close()
             if is_damage(error):
                 raise DamagedDatabase(str(error)) from error
-            if error_code(error) == sqlite3.SQLITE_CANTOPEN:
-                raise TutorError(f"Cannot open the progress database {self.path}: {error}") from error
-            raise
+            raise self._cannot_open(error) from error
         except BaseException:
             self._conn.close()
             raise
         return self._conn
+
+    def _cannot_open(self, error: sqlite3.Error) -> StorageError:
+        if error_code(error) in _BUSY:
+            return StorageError(_locked(self.path, "it could not be opened"))
+        if error_code(error) in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM):
+            return StorageError(
+                f"Cannot open the progress database {self.path} for writing: the file or its folder is "
+                "read-only (or missing). Make it writable, or point --db (or MEDCODE_DB) at a writable place.")
+        return StorageError(f"Cannot open the progress database {self.path}: {error}.")
+
+    def _recover(self, path: Path) -> None:
+        """Start afresh after damage: salvage what can be read, set the damaged file aside, open anew.
+
+        The rows are salvaged into a new database before the damaged one is moved, and the new
+        one takes its place only if no other tutor started a fresh file there meanwhile (then
+        the rows are copied into that one instead). A crash at any point loses nothing: until
+        the move the damaged file is where it was, and afterwards it is kept beside the new one.
+        """
+        try:
+            with tempfile.TemporaryDirectory(prefix=f".{path.name}.salvage-", dir=path.parent) as work:
+                rebuilt = Path(work) / "salvaged.sqlite"
+                salvaged = _salvage_into(path, rebuilt, Path(work) / "damaged.sqlite")
+                self.recovered_from = set_aside(path)
+                if self.recovered_from is None:  # another tutor moved it first, and salvages it
+                    self._conn = self._open()
+                    return
+                self.salvaged_attempts = salvaged
+                try:
+                    os.link(rebuilt, path)  # fails if a fresh file appeared meanwhile (or without hard links)
+                    linked = True
+                except OSError:
+                    linked = False
+                self._conn = self._open()
+                if not linked:
+                    self._write(lambda conn: salvage(rebuilt, conn))
+        except OSError as error:
+            raise StorageError(f"The progress database {path} is damaged and could not be set aside "
+                               f"({error}). Move it away by hand to start afresh.") from error
+        except DamagedDatabase as error:  # only if the fresh file is damaged too: a disk problem
+            raise StorageError(f"Cannot start a fresh progress database at {path}: {error}") from error
 
     def _retrying(self, action: Callable[[sqlite3.Connection], T]) -> T:
         """Run ``action``, retrying with jittered exponential backoff while the database is busy."""
@@ -241,18 +298,13 @@ class ProgressStore:
                 with self._lock:
                     return action(self._conn)
             except sqlite3.OperationalError as error:
-                if error_code(error) not in _BUSY:
+                if error_code(error) not in _BUSY or time.monotonic() > deadline:
                     raise
-                if time.monotonic() > deadline:
-                    raise TutorError(
-                        f"The progress database {self.path} stayed locked by another program for over "
-                        f"{RETRY_FOR_SECONDS:.0f} seconds, so this change was not saved. Try again."
-                    ) from error
             time.sleep(delay * random.uniform(0.5, 1.5))  # jitter: two tutors must not retry in step
             delay = min(delay * 2, 0.25)
 
     def _write(self, action: Callable[[sqlite3.Connection], T]) -> T:
-        """Run ``action`` in one write transaction, committed before returning."""
+        """Run ``action`` in one write transaction, committed before returning (or StorageError)."""
         def transaction(conn: sqlite3.Connection) -> T:
             conn.execute("BEGIN IMMEDIATE")
             try:
@@ -264,16 +316,94 @@ class ProgressStore:
                 raise
             return result
 
-        return self._retrying(transaction)
+        try:
+            return self._retrying(transaction)
+        except sqlite3.DatabaseError as error:
+            raise self._failed(error, "this change was not saved") from error
 
     def _read(self, sql: str, params: tuple[Any, ...]) -> list[sqlite3.Row]:
-        return self._retrying(lambda conn: conn.execute(sql, params).fetchall())
+        try:
+            return self._retrying(lambda conn: conn.execute(sql, params).fetchall())
+        except sqlite3.DatabaseError as error:
+            raise self._failed(error, "your progress could not be read") from error
+
+    def _failed(self, error: sqlite3.DatabaseError, outcome: str) -> StorageError | sqlite3.DatabaseError:
+        """The product error for what the disk or another program did to a read or write.
+
+        Anything else (a constraint, a mistake in our SQL) is a bug, and stays as it was.
+        """
+        code = error_code(error)
+        if code in _BUSY:
+            return StorageError(_locked(self.path, outcome))
+        if code == sqlite3.SQLITE_FULL:
+            return StorageError(f"The disk holding the progress database {self.path} is full, so {outcome}. "
+                                "Free some space and try again.")
+        if code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM):
+            return StorageError(f"The progress database {self.path} cannot be written (the file or its folder "
+                                f"is read-only), so {outcome}. Make it writable and try again.")
+        if code == sqlite3.SQLITE_IOERR:
+            return StorageError(f"The disk holding the progress database {self.path} reported an error, so "
+                                f"{outcome}. Check the disk and try again.")
+        if is_damage(error):
+            return StorageError(f"The progress database {self.path} was damaged while in use, so {outcome}. "
+                                "Restart medcode: it keeps the damaged file aside and salvages what it can.")
+        return error
+
+
+def open_store(path: Path | str, notify: Callable[[str], None]) -> ProgressStore:
+    """Open the progress store, and tell ``notify`` if a damaged database had to be set aside.
+
+    Every command that opens the store should use this, so that a set-aside never goes unsaid.
+    """
+    store = ProgressStore(path)
+    notice = store.recovery_notice()
+    if notice:
+        notify(notice)
+    return store
+
+
+def _locked(path: Path | str, outcome: str) -> str:
+    return (f"The progress database {path} stayed locked by another program for over "
+            f"{BUSY_TIMEOUT_MS / 1000 + RETRY_FOR_SECONDS:g} seconds, so {outcome}. Try again.")
+
+
+def _check_location(path: Path) -> None:
+    """A clear error for a path that cannot hold a database, before SQLite gives an obscure one."""
+    where = "Point --db (or MEDCODE_DB) at a file; it is created if it does not exist."
+    try:
+        if path.is_dir():
+            raise StorageError(f"The progress database {path} is a folder, not a file. {where}")
+        if path.exists() and not path.is_file():
+            raise StorageError(f"The progress database {path} is not a regular file (a device, pipe or socket). "
+                               f"{where}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise StorageError(f"Cannot create the folder for the progress database {path}, or look into it: "
+                           f"{error.strerror or error}. {where}") from error
+
+
+def _salvage_into(damaged: Path, rebuilt: Path, scratch: Path) -> int:
+    """A new database at ``rebuilt`` holding what can be read from ``damaged``; the attempts copied.
+
+    The rows are read from a scratch copy, so the damaged file itself is kept byte for byte.
+    """
+    conn = sqlite3.connect(rebuilt, isolation_level=None)
+    try:
+        migrate(conn)
+        if not is_sqlite_file(damaged):
+            return 0
+        copy_with_sidecars(damaged, scratch)
+        conn.execute("BEGIN IMMEDIATE")
+        salvaged = salvage(scratch, conn)
+        conn.execute("COMMIT")
+        return salvaged
+    finally:
+        conn.close()
 
 
 def _configure(conn: sqlite3.Connection) -> None:
-    # busy_timeout first, so that switching to WAL (which briefly needs an
+    # The busy timeout is set at connect, so that switching to WAL (which briefly needs an
     # exclusive lock on a new file) waits for another tutor instead of failing.
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA journal_mode = WAL")  # stays "memory" for an in-memory database
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("PRAGMA foreign_keys = ON")
