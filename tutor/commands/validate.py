@@ -16,11 +16,13 @@ def run(args: argparse.Namespace) -> int:
     from tutor.content.library import load_library, yaml_files
     from tutor.content.lint import check_warnings
 
+    pack_problems = []
     if args.paths:
         paths = args.paths
     else:
-        paths = [p.folder(part) for p in content_packs(args) for part in ("exercises", "answer_keys")
-                 if p.folder(part).is_dir()]
+        packs = content_packs(args)
+        paths = [folder for p in packs for part in ("exercises", "answer_keys") if (folder := p.readable(part))]
+        pack_problems = [problem for p in packs for problem in p.links_not_followed()]
     missing = [p for p in paths if not p.exists()]
     for path in missing:
         print(printable(f"{path}: no such file or folder", one_line=True), file=sys.stderr)
@@ -30,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     files = yaml_files(present)
     library = load_library(content)
     profiles, exam_problems = load_profiles(exam_paths) if exam_paths else ({}, [])
-    library.problems.extend(exam_problems)
+    library.problems.extend(exam_problems + pack_problems)
     check_privacy(library)
     codes = open_codes(args)
     try:

@@ -31,20 +31,21 @@ def files_under(folder: Path, wanted: Callable[[Path], bool]) -> FolderFiles:
         here = Path(directory)
         for name in subfolders:
             path = here / name
-            if _leads_outside(path, root):
+            if leads_outside(path, root):
                 outside.append(path)
         for name in names:
             path = here / name
             if not wanted(path):
                 continue
-            if _leads_outside(path, root):
+            if leads_outside(path, root):
                 outside.append(path)
             elif path.is_file():  # not a dangling link, a FIFO or a device
                 files.append(path)
     return FolderFiles(sorted(files), sorted(outside))
 
 
-def _leads_outside(path: Path, root: Path) -> bool:
+def leads_outside(path: Path, root: Path) -> bool:
+    """Whether ``path`` is a symbolic link whose target is not inside ``root`` (a resolved folder)."""
     if not path.is_symlink():
         return False
     try:

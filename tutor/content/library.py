@@ -13,12 +13,14 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
+from tutor.content.folders import files_under
 from tutor.content.kinds import EXERCISE_ADAPTER, KEY_ADAPTER, KEY_FOR, UNION_TAGS, AnyExercise, AnyKey
 from tutor.content.models import McqExercise, McqKey
 from tutor.content.yamlio import Positions, load_yaml, locate
 from tutor.errors import ContentError
 
 YAML_SUFFIXES = (".yaml", ".yml")
+LINK_NOT_FOLLOWED = "a symbolic link leading out of the content folder: not followed"
 
 
 @dataclass(frozen=True, order=True)
@@ -66,16 +68,25 @@ class Library:
         return [p for p in self.problems if p.severity == "error"]
 
 
+def _is_yaml(path: Path) -> bool:
+    return path.suffix in YAML_SUFFIXES
+
+
 def yaml_files(paths: Iterable[Path]) -> list[Path]:
-    """Every YAML file under the given files and folders, in a stable order."""
+    """Every YAML file under the given files and folders, in a stable order (links out of a folder skipped)."""
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(p for p in sorted(path.rglob("*")) if p.suffix in YAML_SUFFIXES and p.is_file()
-                         and "templates" not in p.relative_to(path).parts)
+            found.extend(p for p in files_under(path, _is_yaml).files if "templates" not in p.relative_to(path).parts)
         else:
             found.append(path)
     return found
+
+
+def links_not_followed(paths: Iterable[Path]) -> list[Problem]:
+    """A warning for each link out of a given folder that ``yaml_files`` skipped."""
+    return [Problem(str(link), 1, 1, LINK_NOT_FOLLOWED, "warning")
+            for path in paths if path.is_dir() for link in files_under(path, _is_yaml).outside_links]
 
 
 def _kind_of(data: Any) -> Literal["exercise", "key"] | None:
@@ -88,14 +99,23 @@ def _kind_of(data: Any) -> Literal["exercise", "key"] | None:
     return None
 
 
-def validation_problems(error: ValidationError, source: SourceFile) -> list[Problem]:
+def validation_problems(error: ValidationError, source: SourceFile, tagged: bool = False) -> list[Problem]:
+    """One problem per pydantic error, at its place in the file.
+
+    ``tagged``: the error comes from the loader's kind-tagged union, whose location starts with the kind
+    (``chart``, ``claim``), not a field. Only that first part is dropped: ``claim`` is also a field name
+    (``claim.lines.0.code``), in a claim exercise and in a bare claim file.
+    """
     problems = []
     for item in error.errors(include_url=False):
-        line, column = source.at(*item["loc"])
-        where = ".".join(str(p) for p in item["loc"] if p not in UNION_TAGS)
+        loc = item["loc"]
+        if tagged and loc and loc[0] in UNION_TAGS:
+            loc = loc[1:]
+        line, column = source.at(*loc)
+        where = ".".join(str(p) for p in loc)
         message = item["msg"]
         if item["type"] == "extra_forbidden":
-            message = f"unknown field '{item['loc'][-1]}'"
+            message = f"unknown field '{loc[-1]}'"
         elif item["type"] == "missing":
             message = f"missing required field '{where}'"
         elif where:
@@ -106,7 +126,8 @@ def validation_problems(error: ValidationError, source: SourceFile) -> list[Prob
 
 def load_library(paths: Iterable[Path]) -> Library:
     """Load exercises and keys from files and folders (told apart by their content)."""
-    library = Library()
+    paths = list(paths)
+    library = Library(problems=links_not_followed(paths))
     for path in yaml_files(paths):
         try:
             data, positions = load_yaml(path)
@@ -122,7 +143,7 @@ def load_library(paths: Iterable[Path]) -> Library:
         try:
             model = adapter.validate_python(data)
         except ValidationError as exc:
-            library.problems.extend(validation_problems(exc, source))
+            library.problems.extend(validation_problems(exc, source, tagged=True))
             continue
         if kind == "exercise":
             _add(library, library.exercises, library.exercise_files, model.id, model, source, "id")

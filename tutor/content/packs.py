@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from tutor.content.folders import leads_outside
 from tutor.content.library import Library, Problem, load_library
 from tutor.paths import bundled_dir
 
@@ -22,6 +23,19 @@ class Pack:
 
     def folder(self, part: str) -> Path:
         return self.root / part
+
+    def readable(self, part: str) -> Path | None:
+        """The part folder if the pack has one inside itself: a link out of the pack is never followed
+        (a pack from elsewhere could otherwise have the tools read, and quote, any folder)."""
+        folder = self.folder(part)
+        return folder if folder.is_dir() and not leads_outside(folder, self.root.resolve()) else None
+
+    def links_not_followed(self) -> list[Problem]:
+        return [Problem(str(self.folder(part)), 1, 1, "a symbolic link leading out of the content pack: not followed",
+                        "warning") for part in PARTS if leads_outside(self.folder(part), self.root.resolve())]
+
+
+PARTS = ("exercises", "answer_keys", "exams")
 
 
 def bundled_pack() -> Pack:
@@ -44,11 +58,12 @@ def load_packs(packs: list[Pack]) -> Library:
             merged.problems.append(Problem(str(pack.root), 1, 1, f"two content packs are named '{pack.name}'"))
             continue
         names.add(pack.name)
-        parts = [pack.folder("exercises"), pack.folder("answer_keys")]
-        if not any(p.is_dir() for p in parts):
+        merged.problems.extend(pack.links_not_followed())
+        parts = [folder for folder in (pack.readable("exercises"), pack.readable("answer_keys")) if folder]
+        if not parts:
             merged.problems.append(Problem(str(pack.root), 1, 1, "not a content pack: no exercises/ or answer_keys/"))
             continue
-        library = load_library(p for p in parts if p.is_dir())
+        library = load_library(parts)
         prefix = f"{pack.name}/" if pack.name else ""
         for ident, exercise in library.exercises.items():
             merged.exercises[prefix + ident] = exercise.model_copy(update={"id": prefix + ident}) if prefix else exercise
@@ -62,4 +77,4 @@ def load_packs(packs: list[Pack]) -> Library:
 
 
 def exam_folders(packs: list[Pack]) -> list[Path]:
-    return [p.folder("exams") for p in packs if p.folder("exams").is_dir()]
+    return [folder for pack in packs if (folder := pack.readable("exams"))]
