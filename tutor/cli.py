@@ -13,6 +13,10 @@ from pathlib import Path
 from tutor import __version__
 from tutor.commands import author, exam, generate, grade, lookup, report, scrub, validate
 from tutor.errors import TutorError
+from tutor.textsafe import printable
+
+EX_SOFTWARE = 70  # sysexits.h: an internal software error
+SUMMARY_LIMIT = 300  # characters of the exception's message on the one line (the log has it all)
 
 
 def cmd_tutor(args: argparse.Namespace) -> int:
@@ -45,12 +49,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    func = getattr(args, "func", cmd_tutor)
+    """Run one command; the exit statuses are documented in the README (0, 1, 2, 70, 130)."""
     try:
+        args = build_parser().parse_args(argv)
+        func = getattr(args, "func", cmd_tutor)
         return func(args)
     except TutorError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {printable(str(exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -60,3 +65,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as exc:  # noqa: BLE001 - the last resort: a bug, told in one line, never a traceback
+        return internal_error(exc, sys.argv[1:] if argv is None else argv)
+
+
+def internal_error(error: Exception, argv: Sequence[str]) -> int:
+    from tutor.crashlog import write_crash_log
+
+    log = write_crash_log(error, argv)
+    where = f"details in {log}" if log else "its details could not be saved anywhere"
+    summary = printable(f"{type(error).__name__}: {error}", one_line=True)
+    if len(summary) > SUMMARY_LIMIT:
+        summary = summary[:SUMMARY_LIMIT] + "..."
+    print(f"internal error: {summary} (a bug; {where})", file=sys.stderr)
+    return EX_SOFTWARE
