@@ -39,9 +39,16 @@ def config_path() -> Path:
     return Path(override) if override else Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
 
 
-def load_settings(path: Path | None = None) -> Settings:
-    path = path or config_path()
+def load_settings() -> Settings:
+    """The settings file's values, each of the type it must have; no file at the default place is no settings.
+
+    A file named by ``MEDCODE_CONFIG`` that is not there is an error: a typo in its name would otherwise
+    silently drop every setting.
+    """
+    path = config_path()
     if not path.exists():
+        if os.environ.get("MEDCODE_CONFIG"):
+            raise TutorError(f"{path}: no such settings file (named by MEDCODE_CONFIG)")
         return Settings()
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -51,14 +58,38 @@ def load_settings(path: Path | None = None) -> Settings:
     if unknown:
         raise TutorError(f"{path}: unknown setting(s): {', '.join(sorted(unknown))}")
 
-    def as_path(value: object) -> Path | None:
-        return Path(str(value)).expanduser() if value else None
+    def wrong(name: str, must: str, value: object) -> TutorError:
+        return TutorError(f"{path}: '{name}' must be {must} (not {_kind_of(value)})")
+
+    def as_path(name: str) -> Path | None:
+        value = data.get(name)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value:
+            raise wrong(name, "a path in a string", value)
+        return Path(value).expanduser()
 
     content = data.get("content", [])
-    if not isinstance(content, list):
-        raise TutorError(f"{path}: 'content' must be a list of folders")
+    if not isinstance(content, list) or not all(isinstance(c, str) and c for c in content):
+        raise wrong("content", "a list of folders", content)
+    bundled = data.get("bundled", True)
+    if not isinstance(bundled, bool):  # "false" in quotes is a string, and a non-empty string is true
+        raise wrong("bundled", "true or false", bundled)
+    trainee = data.get("trainee")
+    if trainee is not None and not isinstance(trainee, str):
+        raise wrong("trainee", "a string", trainee)
     return Settings(
-        content=tuple(Path(str(c)).expanduser() for c in content), bundled=bool(data.get("bundled", True)),
-        cpt_file=as_path(data.get("cpt_file")), db=as_path(data.get("db")),
-        trainee=str(data["trainee"]) if data.get("trainee") else None, source=path,
+        content=tuple(Path(c).expanduser() for c in content), bundled=bundled,
+        cpt_file=as_path("cpt_file"), db=as_path("db"), trainee=trainee or None, source=path,
     )
+
+
+def _kind_of(value: object) -> str:
+    """How a TOML value reads to the person who wrote it ("a string", "a list holding an integer")."""
+    if isinstance(value, list):
+        odd = next((item for item in value if not isinstance(item, str) or not item), None)
+        return f"a list holding {_kind_of(odd)}" if odd is not None else "a list"
+    if isinstance(value, str):
+        return "an empty string" if not value else "a string"
+    names = {bool: "a boolean", int: "an integer", float: "a number", dict: "a table"}
+    return next((name for kind, name in names.items() if isinstance(value, kind)), "a date or time")

@@ -3,16 +3,52 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
+from tutor import codeyears
 from tutor.config import Settings, load_settings
+from tutor.errors import TutorError
+from tutor.textsafe import printable
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+SEEDS = (0, 2**31 - 1)
+"""Seeds a form or a generated batch may have: small enough for an id and a database column."""
 
 
 def settings(args: argparse.Namespace) -> Settings:
     if not hasattr(args, "_settings"):
         args._settings = load_settings()
     return args._settings
+
+
+def date_argument(text: str) -> date:
+    """``--date``: a YYYY-MM-DD date the code sets know; anything else is a usage error (exit 2)."""
+    if not _ISO_DAY.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"'{printable(text, one_line=True)}' is not a date (YYYY-MM-DD)")
+    try:
+        when = date.fromisoformat(text)
+    except ValueError as exc:  # the right shape, an impossible day: say which part ("month must be in 1..12")
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD): {exc}") from None
+    if not codeyears.covered(when):
+        raise argparse.ArgumentTypeError(codeyears.not_covered_message(when))
+    return when
+
+
+def whole_number(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``low`` to ``high``, or a usage error naming the range."""
+    def parse(text: str) -> int:
+        try:
+            number = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{printable(text, one_line=True)}' is not a whole number") from None
+        if not low <= number <= high:
+            raise argparse.ArgumentTypeError(f"{number} is not between {low} and {high}")
+        return number
+    return parse
 
 
 def progress_bar(label: str):
@@ -45,9 +81,20 @@ def content_packs(args: argparse.Namespace):
     from tutor.content.packs import packs_for
 
     chosen = settings(args)
-    extra = list(getattr(args, "content", None) or []) + list(chosen.content)
+    typed = list(getattr(args, "content", None) or [])
+    for folder in typed:
+        _require_folder(folder, "")
+    for folder in chosen.content:
+        _require_folder(folder, f"{chosen.source}: ")
     bundled = chosen.bundled and not getattr(args, "no_bundled", False)
-    return packs_for(extra, bundled=bundled)
+    return packs_for(typed + list(chosen.content), bundled=bundled)
+
+
+def _require_folder(folder: Path, where: str) -> None:
+    """A content pack named on the command line or in the settings file must be there: a typo is not ignored."""
+    if not folder.is_dir():
+        problem = "not a folder" if folder.exists() else "no such folder"
+        raise TutorError(f"{where}content pack {folder}: {problem}")
 
 
 def load_content(args: argparse.Namespace, cached: bool = False):

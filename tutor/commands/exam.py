@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tutor.commands.common import load_content
+from tutor.commands.common import SEEDS, load_content, whole_number
 
 
 def run(args: argparse.Namespace) -> int:
@@ -36,6 +36,6 @@ def run(args: argparse.Namespace) -> int:
 def add_parser(sub) -> None:
     exam = sub.add_parser("exam", help="take a timed exam after a certification profile (cpc, cpb, cca, ccs, mini)")
     exam.add_argument("profile", metavar="PROFILE")
-    exam.add_argument("--seed", type=int, help="form seed (the same seed gives the same form)")
+    exam.add_argument("--seed", type=whole_number(*SEEDS), help="form seed (the same seed gives the same form)")
     exam.add_argument("--print", action="store_true", help="print the assembled form instead of starting the exam")
     exam.set_defaults(func=run)

@@ -6,7 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from tutor.commands.common import open_codes
+from tutor.commands.common import SEEDS, open_codes, whole_number
+from tutor.errors import TutorError
+
+COUNTS = (1, 10_000)
+"""How many exercises one run may write (a template rarely has that many combinations)."""
 
 
 def template_path(name: str) -> Path:
@@ -53,7 +57,10 @@ def run(args: argparse.Namespace) -> int:
         if codes:
             codes.close()
     out = args.out
-    written = write(generated, out / "exercises" / "generated", out / "answer_keys" / "generated")
+    try:
+        written = write(generated, out / "exercises" / "generated", out / "answer_keys" / "generated")
+    except OSError as exc:
+        raise TutorError(f"cannot write the generated files under {out}: {exc.strerror or exc}") from exc
     print(f"{len(generated)} exercise(s) from {template.template} (seed {args.seed}) written under {out}/ "
           f"({len(written)} files)")
     if len(generated) < args.count:
@@ -64,8 +71,8 @@ def run(args: argparse.Namespace) -> int:
 def add_parser(sub) -> None:
     gen = sub.add_parser("generate", help="write synthetic exercises and keys from a template")
     gen.add_argument("template", help="a template file, or a name under exercises/templates/")
-    gen.add_argument("--seed", type=int, default=1)
-    gen.add_argument("--count", type=int, default=10)
+    gen.add_argument("--seed", type=whole_number(*SEEDS), default=1)
+    gen.add_argument("--count", type=whole_number(*COUNTS), default=10)
     gen.add_argument("--out", type=Path, default=Path("generated"),
                      help="content pack folder to write (exercises/generated, answer_keys/generated)")
     gen.set_defaults(func=run)

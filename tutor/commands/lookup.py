@@ -6,27 +6,35 @@ import argparse
 import sys
 from datetime import date
 
-from tutor.commands.common import open_codes, progress_bar
+from tutor import codeyears
+from tutor.commands.common import date_argument, open_codes, progress_bar, whole_number
+from tutor.textsafe import printable
 
 
 def run_lookup(args: argparse.Namespace) -> int:
-    from tutor.codes import CodeSystem
-    from tutor.codes.lookup import describe, looks_like_code
+    """Exit 0 when the code (or a title matching the words) is found, 1 when nothing is."""
+    from tutor.codes import CodeSystem, Validity
+    from tutor.codes.lookup import describe, guess_system, looks_like_code
 
     query = " ".join(args.query).strip()
     if not query:
         print("error: give a code or search words", file=sys.stderr)
         return 2
-    when = date.fromisoformat(args.date) if args.date else date.today()
+    when = args.date or date.today()
     codes = open_codes(args)
     try:
         system = CodeSystem(args.system) if args.system else None
         if looks_like_code(query):
+            check = codes.check(query, system or guess_system(query, codes), when)
+            # Not a code of its set, or one the shipped tables do not hold: there is no card to show.
+            if check.status in (Validity.NOT_A_CODE, Validity.UNKNOWN):
+                print(printable(f"{check.code}: not found ({check.message})", one_line=True))
+                return 1
             print(describe(codes, query, when, system))
             return 0
         results = codes.search(query, system or CodeSystem.ICD10CM, args.limit)
         if not results:
-            print(f"nothing found for '{query}'")
+            print(printable(f"nothing found for '{query}'", one_line=True))
             return 1
         for code, title in results:
             print(f"{code:<9} {title}")
@@ -52,8 +60,10 @@ def add_parsers(sub) -> None:
     lookup = sub.add_parser("lookup", help="look up a code, or search titles")
     lookup.add_argument("query", nargs="+", metavar="CODE|TERMS")
     lookup.add_argument("--system", choices=["icd10cm", "icd10pcs", "cpt", "hcpcs"])
-    lookup.add_argument("--date", help="date of service for validity (YYYY-MM-DD; default today)")
-    lookup.add_argument("--limit", type=int, default=15)
+    lookup.add_argument("--date", type=date_argument,
+                        help=f"date of service for validity (YYYY-MM-DD, {codeyears.FIRST_DAY} to {codeyears.LAST_DAY}; "
+                             "default today)")
+    lookup.add_argument("--limit", type=whole_number(1, 1000), default=15)
     lookup.set_defaults(func=run_lookup)
 
     index = sub.add_parser("index", help="build the code index now (it is built on first use otherwise)")

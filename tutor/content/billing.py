@@ -9,13 +9,12 @@ remittance/EOB excerpt; its key gives the next action and the patient's share.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
 from pydantic import Field, model_validator
 
 from tutor.content.models import (
-    CodeText, Document, Identifier, KeyDiagnosis, KeyProcedure, Model, Patient, Prose, Sequencing,
+    CodeText, Document, Identifier, KeyDiagnosis, KeyProcedure, Model, Patient, Prose, Sequencing, ServiceDate,
 )
 
 Pointer = Literal["A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L"]
@@ -48,7 +47,7 @@ class ClaimLine(Model):
     units: int = Field(default=1, ge=0, le=9999)
     charge: float = Field(ge=0)
     pointers: list[Pointer] = Field(default_factory=list, max_length=4)
-    service_date: date | None = None
+    service_date: ServiceDate | None = None
     place_of_service: str = "11"
 
 
@@ -65,7 +64,7 @@ class _BillingExercise(Model):
     format: Literal[1]
     id: Identifier
     title: Prose
-    date_of_service: date
+    date_of_service: ServiceDate
     patient: Patient
     difficulty: int = Field(ge=1, le=5)
     topics: list[str] = Field(default_factory=list)
@@ -82,7 +81,7 @@ class ClaimExercise(_BillingExercise):
 class ClaimFile(Model):
     """A bare claim for ``medcode scrub``: the claim with what the edits need to know."""
 
-    date_of_service: date
+    date_of_service: ServiceDate
     patient: Patient
     claim: Claim
 

@@ -28,20 +28,23 @@ import itertools
 import random
 import string
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 
 from tutor.content.library import SourceFile, validation_problems
-from tutor.content.models import Identifier, Model, Patient, Prose, Setting
+from tutor.content.models import ChartExercise, ChartKey, Identifier, Model, Prose, ServiceDate, Setting
 from tutor.content.yamlio import load_yaml
 from tutor.errors import ContentError, TutorError
 
 SlotOption = dict[str, str | int]
+Age = Annotated[int, Field(ge=0, le=124)]
+# The key sections written line by line (a line may carry ``when:``); the others are filled as they are.
+KEY_LINE_SECTIONS = ("diagnoses", "procedures", "distractors")
 
 
 class TemplateDocument(Model):
@@ -57,9 +60,9 @@ class Template(Model):
     setting: Setting
     id_prefix: Identifier
     title: str
-    dates: tuple[date, date]
+    dates: tuple[ServiceDate, ServiceDate]
     """Dates of service are drawn from this range (inclusive)."""
-    ages: tuple[int, int] = (18, 90)
+    ages: tuple[Age, Age] = (18, 90)
     sexes: list[Literal["M", "F"]] = Field(default_factory=lambda: ["F", "M"])
     assign: list[str]
     difficulty: int = Field(ge=1, le=5)
@@ -68,6 +71,22 @@ class Template(Model):
     slots: dict[Identifier, list[SlotOption]]
     documents: list[TemplateDocument] = Field(min_length=1)
     key: dict[str, Any]
+
+    @field_validator("dates", "ages")
+    @classmethod
+    def _in_order(cls, value: tuple[Any, Any]) -> tuple[Any, Any]:
+        if value[0] > value[1]:
+            raise ValueError("a range is written first, last (the first is after the last)")
+        return value
+
+    @field_validator("key")
+    @classmethod
+    def _line_lists(cls, value: dict[str, Any]) -> dict[str, Any]:
+        for section in KEY_LINE_SECTIONS:
+            lines = value.get(section, [])
+            if not isinstance(lines, list) or not all(isinstance(line, dict) for line in lines):
+                raise ValueError(f"'{section}' is a list of mappings (one per key line)")
+        return value
 
 
 def load_template(path: Path) -> Template:
@@ -139,7 +158,6 @@ def build(template: Template, choice: tuple[int, ...], rng: random.Random, ident
                    pronoun="she" if sex == "F" else "he", Pronoun="She" if sex == "F" else "He",
                    possessive="her" if sex == "F" else "his", date=when.isoformat(),
                    admit=(when - timedelta(days=3)).strftime("%m/%d/%Y"), discharge=when.strftime("%m/%d/%Y"))
-    Patient(age=age, sex=sex)  # fail early on an impossible patient
     exercise = {
         "format": 1, "id": ident, "kind": "chart", "title": _fill(template.title, context),
         "setting": template.setting, "date_of_service": when, "patient": {"age": age, "sex": sex},
@@ -150,7 +168,7 @@ def build(template: Template, choice: tuple[int, ...], rng: random.Random, ident
     }
     key: dict[str, Any] = {"format": 1, "exercise": ident}
     for section, value in template.key.items():
-        if section in ("diagnoses", "procedures", "distractors"):
+        if section in KEY_LINE_SECTIONS:
             lines = [_fill({k: v for k, v in line.items() if k != "when"}, context)
                      for line in value if _keep(line, context)]
             if lines:
@@ -159,9 +177,22 @@ def build(template: Template, choice: tuple[int, ...], rng: random.Random, ident
             continue
         else:
             key[section] = _fill(value, context)
+    _check_generated(ChartExercise, exercise, ident)
+    _check_generated(ChartKey, key, ident)
     if template.key.get("drg") == "auto" and group is not None:
         key["drg"] = group(exercise, key)
     return Generated(ident, exercise, key)
+
+
+def _check_generated(model: type[Model], data: dict[str, Any], ident: str) -> None:
+    """A template whose text makes an invalid chart or key is the template's error, told before writing."""
+    try:
+        model.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+        where = ".".join(str(part) for part in error["loc"])
+        what = "answer key" if model is ChartKey else "exercise"
+        raise TutorError(f"the template makes an invalid {what} for '{ident}': {where}: {error['msg']}") from None
 
 
 def generate(template: Template, seed: int, count: int, group=None) -> list[Generated]:

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -19,6 +20,9 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
+
+from tutor import codeyears
 
 Setting = Literal["outpatient", "inpatient", "professional", "emergency", "ambulatory_surgery"]
 Assignable = Literal["icd10cm", "icd10pcs", "cpt", "hcpcs", "poa", "drg"]
@@ -47,12 +51,23 @@ def _as_drg(value: Any) -> Any:
     return value
 
 
+def _covered(value: date) -> date:
+    """A date the code sets cannot check (``0001-01-01``, ``9999-12-31``) would grade against the wrong year."""
+    if not codeyears.covered(value):
+        raise PydanticCustomError("date_not_covered", "{message}", {"message": codeyears.not_covered_message(value)})
+    return value
+
+
 CodeText = Annotated[str, BeforeValidator(_as_text), Field(min_length=1, max_length=40)]
 DrgText = Annotated[str, BeforeValidator(_as_drg), Field(pattern=r"^\d{3}$")]
+# One part of an id: a file's stem, or a content pack's folder name.
+ID_PART = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}"
 # An id may carry its content pack's name once loaded ("cardiology/ip-stemi"); in a file it is the
 # file's stem, which cannot hold a slash.
-Identifier = Annotated[str, Field(pattern=r"^(?:[A-Za-z0-9][A-Za-z0-9_.-]{0,99}/)?[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")]
+Identifier = Annotated[str, Field(pattern=rf"^(?:{ID_PART}/)?{ID_PART}$")]
 ExerciseRef = Identifier
+ServiceDate = Annotated[date, AfterValidator(_covered)]
+"""A date of service (or discharge) within the code-set years this version knows."""
 Prose = Annotated[str, Field(min_length=1)]
 
 
@@ -82,7 +97,7 @@ class ChartExercise(Model):
     kind: Literal["chart"]
     title: Prose
     setting: Setting
-    date_of_service: date
+    date_of_service: ServiceDate
     """Picks the code-set year; for inpatient charts, the discharge date."""
     patient: Patient
     assign: list[Assignable] = Field(min_length=1)

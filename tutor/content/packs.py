@@ -8,11 +8,14 @@ whose ids stay bare.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from tutor.content.folders import leads_outside
 from tutor.content.library import Library, Problem, load_library
+from tutor.content.models import ID_PART
+from tutor.errors import TutorError
 from tutor.paths import bundled_dir
 
 
@@ -45,8 +48,20 @@ def bundled_pack() -> Pack:
 def packs_for(content: list[Path] | tuple[Path, ...], bundled: bool = True) -> list[Pack]:
     packs = [bundled_pack()] if bundled else []
     for root in content:
-        packs.append(Pack(root.resolve().name, root))
+        packs.append(Pack(pack_name(root), root))
     return packs
+
+
+def pack_name(root: Path) -> str:
+    """The pack's folder name, which starts every id in it: it must fit the id pattern, or no
+    submission could ever name one of its exercises."""
+    name = root.resolve().name
+    if not re.fullmatch(ID_PART, name):
+        suggestion = re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-_.")[:100] or "my-pack"
+        raise TutorError(f"content pack {root}: the folder name '{name}' cannot be part of an exercise id "
+                         "(letters, digits, '.', '_' and '-', starting with a letter or digit); "
+                         f"rename the folder, e.g. to '{suggestion}'")
+    return name
 
 
 def load_packs(packs: list[Pack]) -> Library:
