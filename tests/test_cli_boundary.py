@@ -270,3 +270,33 @@ def test_a_claim_exercise_problem_is_named_from_the_top(capsys, tmp_path):
 def test_lookup_of_a_code_that_does_not_exist_says_so_and_exits_1(capsys, typed, said):
     assert main(["lookup", *typed, "--date", "2026-05-01"]) == 1
     assert capsys.readouterr().out == said + "\n"
+
+
+def test_lookup_refuses_a_limit_below_1(capsys):
+    """SQLite reads LIMIT -1 as no limit at all: the whole code set would scroll by."""
+    assert "argument --limit: -1 is not between 1 and 1000" in usage_error(capsys, ["lookup", "diabetes", "--limit", "-1"])
+
+
+# --- templates ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("old", "new", "said"), [
+    ("dates: [2026-04-01, 2026-09-30]", "dates: [2026-09-30, 2026-04-01]",
+     "dates: Value error, a range is written first, last (the first is after the last)"),
+    ("ages: [6, 12]", "ages: [12, 6]", "ages: Value error, a range is written first, last"),
+    ("ages: [6, 12]", "ages: [130, 140]", "ages.0: Input should be less than or equal to 124"),
+    ("key:\n  diagnoses:\n", "key:\n  diagnoses: S52.501A\n  moved_aside:\n",
+     "key: Value error, 'diagnoses' is a list of mappings (one per key line)"),
+    ('code: "{fracture.stem}{side.digit}{encounter.char}"', 'code: "{fracture.stem}{side.digit}{encounter.char}'
+     + "X" * 40 + '"', "the template makes an invalid answer key for 'gen-ed-wrist-s1-001': diagnoses.0.code: "
+     "Value should have at most 40 items"),
+])
+def test_a_template_that_cannot_make_valid_content_is_refused(capsys, tmp_path, old, new, said):
+    text = TEMPLATE.read_text(encoding="utf-8")
+    assert old in text
+    template = tmp_path / "broken.yaml"
+    template.write_text(text.replace(old, new, 1))
+    assert main(["generate", str(template), "--count", "1", "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert said in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
