@@ -10,6 +10,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from tutor.codes import cms
+from tutor.codes.excludes1 import Ref, ref_matches
 from tutor.codes.index import CmEntry, CodeIndex, Progress, open_or_build
 from tutor.codes.normalize import CodeSystem, has_form, normalize
 from tutor.codes.tables import HCPCS_YEARS, HcpcsCode, Modifier, load_cpt_file, load_hcpcs, load_modifiers
@@ -196,11 +197,18 @@ class CodeSets:
 
     # --- relations between codes --------------------------------------------------
 
+    def excludes1_refs(self, code: str) -> tuple[Ref, ...]:
+        """The Excludes1 references in force for an ICD-10-CM code: its own notes' and its ancestors'."""
+        return self.index.excludes1_refs(normalize(code, CodeSystem.ICD10CM))
+
     def excludes1_conflict(self, first: str, second: str) -> bool:
-        """Do two ICD-10-CM codes stand in an Excludes1 relation (either direction)?"""
+        """Do two ICD-10-CM codes stand in an Excludes1 relation (either direction)?
+
+        For many codes at once use ``Excludes1Relation(codes, self.excludes1_refs)``, not every pair.
+        """
         a = normalize(first, CodeSystem.ICD10CM)
         b = normalize(second, CodeSystem.ICD10CM)
-        return _matches_refs(b, self.index.excludes1_refs(a)) or _matches_refs(a, self.index.excludes1_refs(b))
+        return ref_matches(b, self.excludes1_refs(a)) or ref_matches(a, self.excludes1_refs(b))
 
     def group(self, claim: cms.GroupingClaim) -> cms.DrgResult:
         found = self._groupings.get(claim)
@@ -224,8 +232,3 @@ def _bound(cache: dict, limit: int = 200_000) -> None:
     """Keep a memo from growing without end in a long batch run."""
     if len(cache) > limit:
         cache.clear()
-
-
-def _matches_refs(code: str, refs: tuple[tuple[str, str], ...]) -> bool:
-    bare = code.replace(".", "")
-    return any(low <= bare[: len(low)] <= high for low, high in refs)

@@ -6,13 +6,16 @@ from the ``CodeReference`` it is given (the real code sets, or a fake in tests).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from typing import Protocol
 
 from tutor.codes import CodeCheck, CodeSystem, normalize, normalize_modifier
 from tutor.codes.cms import DrgResult, GroupingClaim
+from tutor.codes.excludes1 import Excludes1Relation, Ref
 from tutor.codes.index import CmEntry
 from tutor.codes.normalize import infer_procedure_system
 from tutor.content.models import ChartExercise, ChartKey, McqExercise, McqKey, Submission
@@ -38,7 +41,7 @@ class CodeReference(Protocol):
     def check(self, raw: object, system: CodeSystem, when: date) -> CodeCheck: ...
     def cm(self, code: str) -> CmEntry | None: ...
     def title(self, code: str, system: CodeSystem) -> str: ...
-    def excludes1_conflict(self, first: str, second: str) -> bool: ...
+    def excludes1_refs(self, code: str) -> tuple[Ref, ...]: ...
     def group(self, claim: GroupingClaim) -> DrgResult: ...
 
 
@@ -131,7 +134,8 @@ def _pair(keys: list[_KeyLine], entries: list[_Entry], near: Callable[[_Entry, _
          and _stem(e.code) and k.code.replace(".", "").startswith(_stem(e.code)) else None)
     # Codes in Excludes1 conflict with another reported code are extras, never substitutes.
     excluded = [e for e in free_entries if not e.check.status.invalid and conflicts(e)]
-    free_entries = [e for e in free_entries if e not in excluded]
+    excluded_lines = {e.index for e in excluded}
+    free_entries = [e for e in free_entries if e.index not in excluded_lines]
     take(lambda e, k: _substitute(e, k), substitution=True)
 
     result.missing = [k for k in free_keys if not k.optional]
@@ -293,7 +297,7 @@ class _ChartGrading:
 
     def report(self) -> GradeReport:
         dx_keys, dx_entries = self._dx_keys(), self._dx_entries()
-        dx = _pair(dx_keys, dx_entries, self._near_cm, lambda e: self._excluded(e, dx_entries))
+        dx = _pair(dx_keys, dx_entries, self._near_cm, self._conflict_test(dx_entries))
         self._code_findings("diagnosis", dx)
         self._sequencing(dx, dx_keys, dx_entries)
         self._poa(dx)
@@ -314,12 +318,33 @@ class _ChartGrading:
             return None
         return classify_pcs(entry.code, key.code)
 
-    def _excluded(self, entry: _Entry, entries: Sequence[_Entry]) -> bool:
-        return any(
-            other is not entry and not other.check.status.invalid and other.code != entry.code
-            and self.refs.excludes1_conflict(entry.code, other.code)
-            for other in entries
-        )
+    def _conflict_test(self, entries: list[_Entry]) -> Callable[[_Entry], bool]:
+        """Is a valid entry in Excludes1 relation with another valid code reported?
+
+        The relation is indexed once, on the first question (most charts never ask one),
+        and answers each question without comparing pairs of codes.
+        """
+        @cache
+        def relation() -> Excludes1Relation:
+            valid = (e.code for e in entries if not e.check.status.invalid)
+            return Excludes1Relation(valid, self.refs.excludes1_refs)
+
+        return lambda entry: relation().has_partner(entry.code)
+
+    def _partners_among(self, reported: list[str]) -> Callable[[str], list[str]]:
+        """The reported codes a code is in Excludes1 relation with, in report order, as often as reported."""
+        @cache
+        def relation() -> tuple[Excludes1Relation, dict[str, list[int]]]:
+            places: dict[str, list[int]] = {}
+            for place, code in enumerate(reported):
+                places.setdefault(code, []).append(place)
+            return Excludes1Relation(places, self.refs.excludes1_refs), places
+
+        def partners(code: str) -> list[str]:
+            found, places = relation()
+            return [reported[place] for place in sorted(p for other in found.partners(code) for p in places[other])]
+
+        return partners
 
     def _lessons(self, code: str | None) -> list[str]:
         if not code:
@@ -354,10 +379,12 @@ class _ChartGrading:
                 weight=WEIGHTS["principal" if principal and key.index == 0 else element],
             ))
         reported = [e.code for e in self._entries_of(pairing)]
+        times_reported, partners = Counter(reported), self._partners_among(reported)
         for entry, outcome in pairing.extras:
             self.findings.append(_finding(
                 element=element, submitted=entry.code, outcome=outcome,
-                message=self._extra_message(outcome, entry, reported), submitted_title=entry.check.title or None,
+                message=self._extra_message(outcome, entry, times_reported, partners),
+                submitted_title=entry.check.title or None,
                 lessons=self._lessons(entry.code), weight=1.0,
             ))
 
@@ -388,13 +415,15 @@ class _ChartGrading:
                     f"{sub[axis] if axis < len(sub) else '-'} instead of {exp[axis]}).")
         return f"{sub} was reported where the key has {exp}."
 
-    def _extra_message(self, outcome: Outcome, entry: _Entry, reported: list[str]) -> str:
+    @staticmethod
+    def _extra_message(outcome: Outcome, entry: _Entry, times_reported: Counter[str],
+                       partners: Callable[[str], list[str]]) -> str:
         if outcome is Outcome.INVALID:
             return f"{entry.check.message}."
         if outcome is Outcome.EXCLUDES1:
-            partners = [c for c in reported if c != entry.code and self.refs.excludes1_conflict(entry.code, c)]
-            return f"{entry.code} cannot be reported with {', '.join(partners)}: Excludes1 (NOT CODED HERE)."
-        if reported.count(entry.code) > 1:
+            return (f"{entry.code} cannot be reported with {', '.join(partners(entry.code))}: "
+                    "Excludes1 (NOT CODED HERE).")
+        if times_reported[entry.code] > 1:
             return f"{entry.code} is reported more than once; report a code once per encounter."
         return f"{entry.code} is not supported by the documentation as keyed (extra code)."
 
