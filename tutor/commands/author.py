@@ -7,11 +7,12 @@ import sys
 from pathlib import Path
 
 from rich.console import Console, Group
-from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
+from rich.text import Text
 
 from tutor.commands.common import load_content, open_codes
+from tutor.textsafe import printable
 
 
 def run_new(args: argparse.Namespace) -> int:
@@ -26,6 +27,16 @@ def run_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def _text(value: object, style: str = "") -> Text:
+    """Text from a content file for the console: never parsed as markup, control characters shown."""
+    return Text(printable(str(value)), style=style)
+
+
+def _line(value: object, style: str = "") -> Text:
+    """As ``_text``, for a title or a table cell: a newline in it is shown too."""
+    return Text(printable(str(value), one_line=True), style=style)
+
+
 def run_preview(args: argparse.Namespace) -> int:
     from tutor.codes import CodeSystem
     from tutor.content.models import ChartExercise, ChartKey, McqExercise
@@ -34,23 +45,25 @@ def run_preview(args: argparse.Namespace) -> int:
     exercise, key = library.exercises.get(args.id), library.keys.get(args.id)
     if exercise is None:
         near = [i for i in library.exercises if args.id in i][:5]
-        print(f"error: no exercise '{args.id}'" + (f" (did you mean: {', '.join(near)})" if near else ""),
-              file=sys.stderr)
+        message = f"error: no exercise '{args.id}'" + (f" (did you mean: {', '.join(near)})" if near else "")
+        print(printable(message, one_line=True), file=sys.stderr)
         return 1
     console = Console(width=args.width)
     if isinstance(exercise, McqExercise):
-        options = "\n".join(f"{k}. {escape(v)}" for k, v in sorted(exercise.options.items()))
-        console.print(Panel(f"{escape(exercise.stem)}\n\n{options}", title="Trainee view: question"))
+        options = [_text(f"{k}. {v}") for k, v in sorted(exercise.options.items())]
+        console.print(Panel(Group(_text(exercise.stem), Text(), *options), title="Trainee view: question"))
         if key is not None:
-            console.print(Panel(f"Answer [b]{key.answer}[/b]\n{escape(key.rationale)}", title="Grader view: key"))
+            answer = Text.assemble("Answer ", _line(key.answer, "bold"), "\n", _text(key.rationale))
+            console.print(Panel(answer, title="Grader view: key"))
         return 0
     if not isinstance(exercise, ChartExercise):
         _preview_billing(console, exercise, key)
         return 0
-    head = (f"[b]{escape(exercise.title)}[/b]  ({exercise.id})\n{exercise.setting}, {exercise.date_of_service}, "
-            f"{exercise.patient.age} y/o {exercise.patient.sex}; assign {', '.join(exercise.assign)}; "
-            f"difficulty {exercise.difficulty}; topics {', '.join(exercise.topics) or '-'}")
-    documents = [Panel(escape(d.text.rstrip()), title=f"{d.type}: {escape(d.title)}") for d in exercise.documents]
+    facts = (f"{exercise.setting}, {exercise.date_of_service}, {exercise.patient.age} y/o {exercise.patient.sex}; "
+             f"assign {', '.join(exercise.assign)}; difficulty {exercise.difficulty}; "
+             f"topics {', '.join(exercise.topics) or '-'}")
+    head = Text.assemble(_line(exercise.title, "bold"), "  (", _line(exercise.id), ")\n", _line(facts))
+    documents = [Panel(_text(d.text.rstrip()), title=_line(f"{d.type}: {d.title}")) for d in exercise.documents]
     console.print(Panel(Group(head, *documents), title="Trainee view"))
     if not isinstance(key, ChartKey):
         print("(no answer key)")
@@ -60,25 +73,26 @@ def run_preview(args: argparse.Namespace) -> int:
         table = Table("#", "code", "title", "POA", "rationale / evidence", show_lines=True, expand=True)
         for n, dx in enumerate(key.diagnoses, start=1):
             note = " (optional)" if dx.optional else ""
-            alternates = f"\nalternates: {', '.join(dx.alternates)}" if dx.alternates else ""
-            evidence = f"\n[i]“{escape(dx.evidence)}”[/i]" if dx.evidence else ""
-            table.add_row(str(n), dx.code + note, escape(codes.title(dx.code, CodeSystem.ICD10CM)), dx.poa or "",
-                          escape(dx.rationale) + alternates + evidence)
+            explained = _text(dx.rationale)
+            if dx.alternates:
+                explained.append_text(_text(f"\nalternates: {', '.join(dx.alternates)}"))
+            if dx.evidence:
+                explained.append_text(_text(f"\n“{dx.evidence}”", "italic"))
+            table.add_row(str(n), _line(dx.code + note), _line(codes.title(dx.code, CodeSystem.ICD10CM)),
+                          _line(dx.poa or ""), explained)
         for px in key.procedures:
             system = CodeSystem(px.system) if px.system else None
-            title = codes.title(px.code, system) if system else ""
+            title = (codes.title(px.code, system) if system else "") or "(CPT: your licensed file shows titles)"
             details = " ".join(filter(None, ["-".join(px.modifiers) if px.modifiers else "",
                                              f"x{px.units}" if px.units else ""]))
-            table.add_row("P", f"{px.code} {details}".strip(), escape(title or "(CPT: your licensed file shows titles)"
-                                                                     if not title else title), "",
-                          escape(px.rationale))
+            table.add_row("P", _line(f"{px.code} {details}".strip()), _line(title), "", _text(px.rationale))
         extras = []
         if key.sequencing:
-            extras.append(f"first: {', '.join(key.sequencing.first or [key.diagnoses[0].code])}; before: "
-                          + (", ".join(f"{a}<{b}" for a, b in key.sequencing.before) or "-"))
+            extras.append(_line(f"first: {', '.join(key.sequencing.first or [key.diagnoses[0].code])}; before: "
+                                + (", ".join(f"{a}<{b}" for a, b in key.sequencing.before) or "-")))
         if key.drg:
-            extras.append(f"MS-DRG {key.drg}")
-        extras += [f"distractor {', '.join(d.codes)}: {escape(d.lesson)}" for d in key.distractors]
+            extras.append(_line(f"MS-DRG {key.drg}"))
+        extras += [_text(f"distractor {', '.join(d.codes)}: {d.lesson}") for d in key.distractors]
         console.print(Panel(Group(table, *extras), title="Grader view: answer key"))
     finally:
         codes.close()
@@ -93,27 +107,29 @@ def _preview_billing(console: Console, exercise, key) -> None:
         claim = exercise.claim
         table = Table("#", "code", "mods", "units", "charge", "pointers", title="Item 24 service lines")
         for n, line in enumerate(claim.lines, start=1):
-            table.add_row(str(n), line.code, " ".join(line.modifiers), str(line.units), f"{line.charge:.2f}",
-                          "".join(line.pointers))
+            table.add_row(str(n), _line(line.code), _line(" ".join(line.modifiers)), str(line.units),
+                          f"{line.charge:.2f}", _line("".join(line.pointers)))
         slots = "  ".join(f"{letter} {code}" for letter, code in zip(POINTERS, claim.diagnoses))
-        documents = [Panel(escape(d.text.rstrip()), title=escape(d.title)) for d in exercise.documents]
-        console.print(Panel(Group(f"[b]{escape(exercise.title)}[/b] ({exercise.id}); payer {claim.payer}; "
-                                  f"{exercise.date_of_service}", f"Item 21: {slots}", table, *documents),
+        head = Text.assemble(_line(exercise.title, "bold"), " (", _line(exercise.id), ")",
+                             _line(f"; payer {claim.payer}; {exercise.date_of_service}"))
+        documents = [Panel(_text(d.text.rstrip()), title=_line(d.title)) for d in exercise.documents]
+        console.print(Panel(Group(head, _line(f"Item 21: {slots}"), table, *documents),
                             title="Trainee view: claim"))
         if key is not None:
-            found = [f"{f.edit} at {'line ' + str(f.line) if f.line else 'diagnosis ' + str(f.diagnosis)}: "
-                     f"{escape(f.rationale)}" for f in key.findings] or ["(a clean claim: no findings)"]
-            fixed = [f"{d.code}" for d in key.corrected.diagnoses]
+            found = [_text(f"{f.edit} at {'line ' + str(f.line) if f.line else 'diagnosis ' + str(f.diagnosis)}: "
+                           f"{f.rationale}") for f in key.findings] or [Text("(a clean claim: no findings)")]
+            fixed = [d.code for d in key.corrected.diagnoses]
             lines = [f"{p.code}{'-' + '-'.join(p.modifiers) if p.modifiers else ''} x{p.units or 1}"
                      for p in key.corrected.procedures]
-            console.print(Panel(Group(*found, f"Corrected: {', '.join(fixed)} | {', '.join(lines)}"),
+            console.print(Panel(Group(*found, _line(f"Corrected: {', '.join(fixed)} | {', '.join(lines)}")),
                                 title="Grader view: expected findings"))
         return
-    console.print(Panel(statement_text(exercise), title="Trainee view: remittance"))
+    # statement_text is markup with the author's text escaped; printable adds no markup of its own.
+    console.print(Panel(Text.from_markup(printable(statement_text(exercise))), title="Trainee view: remittance"))
     if key is not None:
-        console.print(Panel(f"Next action [b]{key.action}[/b]; patient responsibility "
-                            f"[b]{key.patient_responsibility:.2f}[/b]\n{escape(key.rationale)}",
-                            title="Grader view: key"))
+        decision = Text.assemble("Next action ", _line(key.action, "bold"), "; patient responsibility ",
+                                 (f"{key.patient_responsibility:.2f}", "bold"), "\n", _text(key.rationale))
+        console.print(Panel(decision, title="Grader view: key"))
 
 
 def add_parsers(sub) -> None:
