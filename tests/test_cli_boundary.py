@@ -300,3 +300,10 @@ def test_a_template_that_cannot_make_valid_content_is_refused(capsys, tmp_path, 
     err = capsys.readouterr().err
     assert said in err and "Traceback" not in err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("argv", [["generate", "no\x1b[2Jsuch"], ["exam", "no\x1b[2Jsuch", "--print"]])
+def test_an_unknown_template_or_exam_name_is_echoed_without_its_control_characters(capsys, argv):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "no\\x1b[2Jsuch" in err

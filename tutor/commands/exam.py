@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from tutor.commands.common import SEEDS, load_content, whole_number
+from tutor.textsafe import printable
 
 
 def run(args: argparse.Namespace) -> int:
@@ -15,7 +16,8 @@ def run(args: argparse.Namespace) -> int:
     profile_id = args.profile if args.profile in profiles else next(
         (p for p in sorted(profiles) if p.split("-")[0] == args.profile.lower()), None)
     if profile_id is None:
-        print(f"error: no exam profile '{args.profile}' (have: {', '.join(sorted(profiles))})", file=sys.stderr)
+        print(printable(f"error: no exam profile '{args.profile}' (have: {', '.join(sorted(profiles))})", one_line=True),
+              file=sys.stderr)
         return 2
     if not args.print:
         from tutor.ui.launch import launch

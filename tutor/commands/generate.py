@@ -8,6 +8,7 @@ from pathlib import Path
 
 from tutor.commands.common import SEEDS, open_codes, whole_number
 from tutor.errors import TutorError
+from tutor.textsafe import printable
 
 COUNTS = (1, 10_000)
 """How many exercises one run may write (a template rarely has that many combinations)."""
@@ -48,7 +49,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         template = load_template(template_path(args.template))
     except FileNotFoundError:
-        print(f"error: no template '{args.template}' (a path, or a name under exercises/templates/)", file=sys.stderr)
+        print(printable(f"error: no template '{args.template}' (a path, or a name under exercises/templates/)",
+                        one_line=True), file=sys.stderr)
         return 2
     codes = open_codes(args) if template.key.get("drg") == "auto" else None
     try:
