@@ -307,3 +307,13 @@ def test_an_unknown_template_or_exam_name_is_echoed_without_its_control_characte
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert "\x1b" not in err and "no\\x1b[2Jsuch" in err
+
+
+def test_scrub_shows_control_characters_from_the_claim_as_escapes(capsys, tmp_path):
+    claim = tmp_path / "claim.yaml"
+    claim.write_text('date_of_service: 2026-06-03\npatient: {age: 50, sex: F}\nclaim:\n  diagnoses: ["E11.9\\e[2J"]\n'
+                     '  lines: [{code: "99213", modifiers: ["\\e]0;x\\a"], charge: 90, pointers: [A]}]\n')
+    assert main(["scrub", str(claim)]) == 1
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out
+    assert "E11.9\\x1b[2J is not an ICD-10-CM code" in out and "'\\x1b]0;X\\x07' is not a known modifier" in out

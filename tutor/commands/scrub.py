@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from tutor.commands.common import open_codes
 from tutor.errors import ContentError
+from tutor.textsafe import printable
 
 
 def load_claim(path: Path):
@@ -41,10 +42,10 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps([{"edit": f.edit, "line": f.line, "diagnosis": f.diagnosis, "message": f.message}
                           for f in findings], indent=2))
     elif not findings:
-        print(f"{args.claim}: clean (no front-end edits fired)")
+        print(printable(f"{args.claim}: clean (no front-end edits fired)", one_line=True))
     else:
-        for f in findings:
-            print(f"{args.claim}: {f.where()}: {f.edit}: {f.message}")
+        for f in findings:  # messages quote the claim's codes and modifiers: shown, never obeyed
+            print(printable(f"{args.claim}: {f.where()}: {f.edit}: {f.message}", one_line=True))
         print(f"{len(findings)} problem{'s' * (len(findings) != 1)} found", file=sys.stderr)
     return 1 if findings else 0
 
