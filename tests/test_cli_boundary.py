@@ -317,3 +317,16 @@ def test_scrub_shows_control_characters_from_the_claim_as_escapes(capsys, tmp_pa
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\x07" not in out
     assert "E11.9\\x1b[2J is not an ICD-10-CM code" in out and "'\\x1b]0;X\\x07' is not a known modifier" in out
+
+
+def test_exam_print_shows_control_characters_in_a_profile_title_as_escapes(capsys, tmp_path):
+    profile = (ROOT / "exams" / "mini.yaml").read_text(encoding="utf-8")
+    assert "title: Daily mini exam\n" in profile
+    exams = pack(tmp_path / "class-pack") / "exams"
+    exams.mkdir()
+    (exams / "hostile.yaml").write_text(profile.replace("id: mini", "id: hostile")
+                                        .replace("title: Daily mini exam", 'title: "Mini\\e[2J\\e]0;owned\\a"'))
+    assert main(["--content", str(tmp_path / "class-pack"), "exam", "hostile", "--print", "--seed", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out
+    assert out.startswith("Mini\\x1b[2J\\x1b]0;owned\\x07 (hostile, version 1)")

@@ -26,8 +26,8 @@ def run(args: argparse.Namespace) -> int:
     bank = [library.exercises[i] for i in library.keys if i in library.exercises]
     profile = profiles[profile_id]
     form = assemble(profile, bank, args.seed if args.seed is not None else 0)
-    print(f"{profile.title} ({profile.id}, version {profile.version}): {len(form.items)} of "
-          f"{profile.questions} items, {profile.time_limit_minutes} min, seed {form.seed}")
+    print(printable(f"{profile.title} ({profile.id}, version {profile.version}): {len(form.items)} of "
+                    f"{profile.questions} items, {profile.time_limit_minutes} min, seed {form.seed}", one_line=True))
     for n, item in enumerate(form.items, start=1):
         print(f"{n:>3}. {item.exercise_id}  [{item.area}]")
     for area, missing in sorted(form.shortfall.items()):
