@@ -1,0 +1,142 @@
+"""Submission files: documented limits and control characters, refused with a clear error.
+
+Every refusal is a ContentError naming the file (and the line, where there is one), so
+``medcode grade`` prints one line and moves on to the next file: never a traceback, and
+never minutes of grading for a file no chart could produce.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tutor.cli import main
+from tutor.content.submissions import (
+    MAX_CODE_CHARS, MAX_LINES, MAX_SUBMISSION_BYTES, MAX_TEXT_CHARS, load_submission, parse_submission,
+)
+from tutor.errors import ContentError
+
+
+def refusal(text: str, source: str = "sub.yaml") -> ContentError:
+    with pytest.raises(ContentError) as caught:
+        parse_submission(text, source)
+    return caught.value
+
+
+def as_yaml_list(name: str, count: int, item: str = "E11.9") -> str:
+    return f"exercise: ex-1\n{name}:\n" + f"  - {item}\n" * count
+
+
+# --- size, lines and characters ---------------------------------------------------------
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_parsed(tmp_path):
+    path = tmp_path / "big.yaml"
+    path.write_text("[" * (MAX_SUBMISSION_BYTES + 1))  # unparseable: a YAML error would mean it was parsed
+    with pytest.raises(ContentError) as caught:
+        load_submission(path)
+    assert caught.value.path == str(path)
+    assert f"larger than {MAX_SUBMISSION_BYTES // 1000} kB" in caught.value.detail
+
+
+def test_a_file_that_never_ends_is_read_no_further_than_the_limit():
+    with pytest.raises(ContentError, match="larger than"):
+        load_submission(Path("/dev/zero"))
+
+
+def test_text_over_the_size_limit_is_refused_too():
+    assert "larger than" in refusal("#" * (MAX_SUBMISSION_BYTES + 1)).detail
+
+
+@pytest.mark.parametrize("name", ["diagnoses", "procedures"])
+def test_more_lines_than_the_limit_are_refused_at_the_list(name):
+    error = refusal(as_yaml_list(name, MAX_LINES + 1, "99213"))
+    assert (error.path, error.line) == ("sub.yaml", 2)
+    assert f"{MAX_LINES + 1:,} lines" in error.detail and f"at most {MAX_LINES:,}" in error.detail
+
+
+def test_claim_findings_have_the_same_line_limit():
+    text = "exercise: ex-1\nfindings:\n" + "  - {edit: NCCI}\n" * (MAX_LINES + 1)
+    assert f"at most {MAX_LINES:,}" in refusal(text).detail
+
+
+def test_the_largest_submission_the_limits_allow_is_read():
+    line = {"code": "0DTJ4ZZ", "system": "icd10pcs", "modifiers": ["RT", "LT", "59", "XS"], "units": 1}
+    data = {"exercise": "ex-1", "trainee": "t" * MAX_TEXT_CHARS, "drg": "193",
+            "diagnoses": [{"code": "S72.001A", "poa": "Y"}] * MAX_LINES, "procedures": [line] * MAX_LINES,
+            "findings": [{"edit": "NCCI", "line": 2}] * MAX_LINES}
+    text = json.dumps(data, indent=4)  # written out generously, as an editor or a script would
+    assert len(text.encode()) <= MAX_SUBMISSION_BYTES
+    submission = parse_submission(text)
+    assert len(submission.diagnoses) == len(submission.procedures) == MAX_LINES
+
+
+def test_a_code_longer_than_the_limit_is_refused_at_the_code():
+    text = f"exercise: ex-1\ndiagnoses:\n  - E11.9\n  - {'E' * (MAX_CODE_CHARS + 1)}\n"
+    error = refusal(text)
+    assert (error.line, error.column) == (4, 5)
+    assert error.detail == f"diagnoses[1]: a code has at most {MAX_CODE_CHARS} characters, not {MAX_CODE_CHARS + 1}"
+
+
+def test_a_modifier_longer_than_the_limit_is_refused():
+    text = f"exercise: ex-1\nprocedures:\n  - code: '20610'\n    modifiers: [RT, {'9' * 41}]\n"  # a YAML number
+    assert "procedures[0].modifiers[1]: a code has at most" in refusal(text).detail
+
+
+@pytest.mark.parametrize("field", ["drg", "answer", "action", "trainee"])
+def test_any_other_value_longer_than_the_limit_is_refused(field):
+    error = refusal(f"exercise: ex-1\n{field}: {'x' * (MAX_TEXT_CHARS + 1)}\n")
+    assert error.line == 2
+    assert error.detail == f"{field}: a value has at most {MAX_TEXT_CHARS} characters, not {MAX_TEXT_CHARS + 1}"
+
+
+# --- control characters ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("escaped", "shown"), [
+    ("\\u0000", "U+0000"), ("\\u001b[2J", "U+001B"), ("\\u0007", "U+0007"), ("\\u007f", "U+007F"),
+    ("\\u0085", "U+0085"), ("\\u009b", "U+009B"),
+])
+def test_a_control_character_in_a_code_is_refused(escaped, shown):
+    error = refusal(f'{{"exercise": "ex-1",\n "diagnoses": ["I10", "E11.9{escaped}"]}}', "sub.json")
+    assert (error.path, error.line) == ("sub.json", 2)
+    assert error.detail == f"diagnoses[1]: control character {shown} is not allowed in a submission"
+
+
+@pytest.mark.parametrize("text", [
+    'exercise: ex-1\ntrainee: "bob\\e]0;owned\\a"\n',
+    'exercise: ex-1\nprocedures:\n  - {code: "20610", modifiers: ["RT\\0"]}\n',
+    'exercise: ex-1\n"drg\\x1b": "193"\n',  # in a key, which an error message would print
+])
+def test_a_control_character_anywhere_is_refused_and_not_echoed(text):
+    error = refusal(text)
+    assert "control character" in error.detail
+    assert error.detail.isprintable()
+
+
+def test_white_space_in_a_code_is_still_read_and_normalised_later():
+    submission = parse_submission('exercise: ex-1\ndiagnoses: ["E11.9\\t", " I10\\n"]\n')
+    assert [d.code for d in submission.diagnoses] == ["E11.9\t", " I10\n"]
+
+
+# --- through the command ------------------------------------------------------------------
+
+
+def test_grade_refuses_a_control_character_with_one_line_and_grades_the_rest(capsys, tmp_path):
+    bad, good = tmp_path / "bad.json", tmp_path / "good.json"
+    bad.write_text('{"exercise": "ip-pneumonia-hyponatremia", "diagnoses": ["J18.9\\u0000"]}')
+    good.write_text('{"exercise": "ip-pneumonia-hyponatremia", "diagnoses": ["J18.9"]}')
+    assert main(["grade", str(bad), str(good)]) == 1
+    out, err = capsys.readouterr()
+    assert err == f"error: {bad}:1:57: diagnoses[0]: control character U+0000 is not allowed in a submission\n"
+    assert json.loads(out)[0]["exercise"] == "ip-pneumonia-hyponatremia"
+
+
+def test_grade_answers_a_100k_code_file_at_once(capsys, tmp_path):
+    path = tmp_path / "flood.json"
+    path.write_text(json.dumps({"exercise": "ip-pneumonia-hyponatremia", "diagnoses": ["E11.9", "E10.9", "R73.03"] * 33_334}))
+    assert 900_000 < path.stat().st_size
+    assert main(["grade", str(path)]) == 1  # the time it takes is in benchmarks/ (section "limits")
+    assert "larger than" in capsys.readouterr().err
