@@ -188,6 +188,14 @@ def test_a_missing_content_folder_is_an_error(capsys, tmp_path):
     assert capsys.readouterr().err == f"error: content pack {missing}: no such folder\n"
 
 
+def test_a_content_folder_that_is_not_a_pack_is_an_error(capsys, tmp_path):
+    """``validate`` used to report "0 files ... 0 errors" for it, and the tutor to start without it."""
+    (tmp_path / "notes").mkdir()
+    assert main(["--no-bundled", "--content", str(tmp_path / "notes"), "validate"]) == 1
+    assert capsys.readouterr().err == (f"error: content pack {tmp_path / 'notes'}: "
+                                       "no exercises/ or answer_keys/ folder in it\n")
+
+
 def test_a_missing_settings_file_named_by_medcode_config_is_an_error(capsys, monkeypatch, tmp_path):
     missing = tmp_path / "nonexistent.toml"
     monkeypatch.setenv("MEDCODE_CONFIG", str(missing))

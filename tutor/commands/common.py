@@ -64,17 +64,16 @@ def progress_bar(label: str):
 
 
 def open_codes(args: argparse.Namespace):
+    """The code sets; a missing or damaged index is (re)built first, with a one-line reason and a bar."""
     from tutor.codes import CodeSets
-    from tutor.codes.index import default_index_path
     from tutor.paths import cache_dir
+    from tutor.textsafe import printable
 
-    cache = cache_dir()
-    progress = None
-    if not default_index_path(cache).exists():
-        sys.stderr.write(f"Building the code index once into {cache} ...\n")
-        progress = progress_bar("ICD-10-CM/PCS index")
+    def announce(reason: str) -> None:  # the bar is drawn only if a build starts, after this line
+        sys.stderr.write(printable(reason) + "\n")
+
     cpt_file = getattr(args, "cpt_file", None) or settings(args).cpt_file
-    return CodeSets.open(cache, progress, cpt_file)
+    return CodeSets.open(cache_dir(), progress_bar("ICD-10-CM/PCS index"), cpt_file, announce)
 
 
 def content_packs(args: argparse.Namespace):
@@ -83,18 +82,20 @@ def content_packs(args: argparse.Namespace):
     chosen = settings(args)
     typed = list(getattr(args, "content", None) or [])
     for folder in typed:
-        _require_folder(folder, "")
+        _require_pack(folder, "")
     for folder in chosen.content:
-        _require_folder(folder, f"{chosen.source}: ")
+        _require_pack(folder, f"{chosen.source}: ")
     bundled = chosen.bundled and not getattr(args, "no_bundled", False)
     return packs_for(typed + list(chosen.content), bundled=bundled)
 
 
-def _require_folder(folder: Path, where: str) -> None:
-    """A content pack named on the command line or in the settings file must be there: a typo is not ignored."""
+def _require_pack(folder: Path, where: str) -> None:
+    """A content pack named on the command line or in the settings file must be one: a typo is not ignored."""
     if not folder.is_dir():
         problem = "not a folder" if folder.exists() else "no such folder"
         raise TutorError(f"{where}content pack {folder}: {problem}")
+    if not any((folder / part).is_dir() for part in ("exercises", "answer_keys")):
+        raise TutorError(f"{where}content pack {folder}: no exercises/ or answer_keys/ folder in it")
 
 
 def load_content(args: argparse.Namespace, cached: bool = False):
