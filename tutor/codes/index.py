@@ -159,64 +159,89 @@ def _pcs_titles() -> Iterator[tuple[str, str]]:
 
 
 def build_index(path: Path, progress: Progress | None = None) -> Path:
-    """Derive the index from the installed package into ``path`` (atomically)."""
+    """Derive the index from the installed package into ``path`` (atomically).
+
+    A cache folder that cannot be written, or a disk that fills up, is a CodeSetError.
+    """
+    _require_folder(path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    except (FileExistsError, NotADirectoryError) as error:
+        raise CodeSetError(f"The cache folder {path.parent} cannot be made: part of its path is a file. "
+                           "Set MEDCODE_CACHE_DIR to a folder for the code index.") from error
+    except OSError as error:  # before the 2-second import: an unwritable cache fails at once
+        raise CodeSetError(f"The code index cannot be written into {path.parent}: {error.strerror or error}. "
+                           "Make that folder writable, or set MEDCODE_CACHE_DIR to one that is.") from error
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        _build(tmp, progress)
+        os.replace(tmp, path)
+    except (OSError, sqlite3.Error) as error:
+        raise CodeSetError(f"Building the code index in {path.parent} failed: {error}. Free some space "
+                           "or set MEDCODE_CACHE_DIR to another folder, then run the command again.") from error
+    finally:
+        tmp.unlink(missing_ok=True)
+    _record_sound(path, path.stat())
+    return path
+
+
+def _build(tmp: Path, progress: Progress | None) -> None:
     try:
         import simple_icd_10_cm as cm
     except ImportError as exc:  # pragma: no cover - a broken install
         raise CodeSetError(f"cannot import {PACKAGE}: {exc}") from exc
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    con = sqlite3.connect(tmp)
     try:
-        con = sqlite3.connect(tmp)
-        con.executescript(_DDL)
-        total = len(cm.get_all_codes(True))
-        for done, item in enumerate(_items(cm), start=1):
-            cur = con.execute(
-                "INSERT INTO codes(code, title, kind, billable, parent, chapter, block) VALUES (?,?,?,?,?,?,?)",
-                (item["code"], item["title"], item["kind"], int(item["billable"]),
-                 item["parent"], item["chapter"], item["block"]),
-            )
-            rowid = cur.lastrowid
-            terms = " ".join(item["notes"]["inclusion"])
-            con.execute("INSERT INTO search(rowid, title, terms) VALUES (?,?,?)", (rowid, item["title"], terms))
-            for kind, texts in item["notes"].items():
-                con.executemany(
-                    "INSERT INTO notes(code, kind, text) VALUES (?,?,?)",
-                    [(item["code"], kind, text) for text in texts],
-                )
-            for text in item["notes"]["excludes1"]:
-                con.executemany(
-                    "INSERT INTO excludes1(code, low, high) VALUES (?,?,?)",
-                    [(item["code"], low, high) for low, high in parse_code_refs(text)],
-                )
-            con.executemany(
-                "INSERT INTO seventh(code, character, meaning) VALUES (?,?,?)",
-                [(item["code"], ch, " ".join(meaning.split())) for ch, meaning in item["seventh"].items()],
-            )
-            if progress and done % 2000 == 0:
-                progress(done, total)
-        for code, title in _pcs_titles():
-            cur = con.execute("INSERT INTO pcs(code, title) VALUES (?,?)", (code, title))
-            con.execute("INSERT INTO pcs_search(rowid, title) VALUES (?,?)", (cur.lastrowid, title))
-        con.executemany(
-            "INSERT INTO meta(key, value) VALUES (?,?)",
-            [("package", PACKAGE), ("package_version", package_version(PACKAGE)),
-             ("pcs_package", PCS_PACKAGE), ("pcs_package_version", package_version(PCS_PACKAGE)),
-             ("schema", str(SCHEMA_VERSION))],
-        )
-        con.execute("INSERT INTO pcs_search(pcs_search) VALUES ('optimize')")
-        con.execute("INSERT INTO search(search) VALUES ('optimize')")
-        con.commit()
-        con.execute("VACUUM")
-        con.close()
-        if progress:
-            progress(total, total)
-        os.replace(tmp, path)
+        _fill(con, cm, progress)
     finally:
-        tmp.unlink(missing_ok=True)
-    return path
+        con.close()
+
+
+def _fill(con: sqlite3.Connection, cm, progress: Progress | None) -> None:
+    con.executescript(_DDL)
+    total = len(cm.get_all_codes(True))
+    for done, item in enumerate(_items(cm), start=1):
+        cur = con.execute(
+            "INSERT INTO codes(code, title, kind, billable, parent, chapter, block) VALUES (?,?,?,?,?,?,?)",
+            (item["code"], item["title"], item["kind"], int(item["billable"]),
+             item["parent"], item["chapter"], item["block"]),
+        )
+        rowid = cur.lastrowid
+        terms = " ".join(item["notes"]["inclusion"])
+        con.execute("INSERT INTO search(rowid, title, terms) VALUES (?,?,?)", (rowid, item["title"], terms))
+        for kind, texts in item["notes"].items():
+            con.executemany(
+                "INSERT INTO notes(code, kind, text) VALUES (?,?,?)",
+                [(item["code"], kind, text) for text in texts],
+            )
+        for text in item["notes"]["excludes1"]:
+            con.executemany(
+                "INSERT INTO excludes1(code, low, high) VALUES (?,?,?)",
+                [(item["code"], low, high) for low, high in parse_code_refs(text)],
+            )
+        con.executemany(
+            "INSERT INTO seventh(code, character, meaning) VALUES (?,?,?)",
+            [(item["code"], ch, " ".join(meaning.split())) for ch, meaning in item["seventh"].items()],
+        )
+        if progress and done % 2000 == 0:
+            progress(done, total)
+    for code, title in _pcs_titles():
+        cur = con.execute("INSERT INTO pcs(code, title) VALUES (?,?)", (code, title))
+        con.execute("INSERT INTO pcs_search(rowid, title) VALUES (?,?)", (cur.lastrowid, title))
+    con.executemany(
+        "INSERT INTO meta(key, value) VALUES (?,?)",
+        [("package", PACKAGE), ("package_version", package_version(PACKAGE)),
+         ("pcs_package", PCS_PACKAGE), ("pcs_package_version", package_version(PCS_PACKAGE)),
+         ("schema", str(SCHEMA_VERSION))],
+    )
+    con.execute("INSERT INTO pcs_search(pcs_search) VALUES ('optimize')")
+    con.execute("INSERT INTO search(search) VALUES ('optimize')")
+    con.commit()
+    con.execute("VACUUM")
+    if progress:
+        progress(total, total)
 
 
 # --- Reading ----------------------------------------------------------------------
@@ -364,9 +389,136 @@ class CodeIndex:
         return [(code, title, bool(billable)) for code, title, billable in rows]
 
 
-def open_or_build(cache: Path, progress: Progress | None = None) -> CodeIndex:
-    """Open the index for the installed package version, building it first if needed."""
+Announce = Callable[[str], None]
+
+
+def open_or_build(cache: Path, progress: Progress | None = None, announce: Announce | None = None) -> CodeIndex:
+    """Open the index for the installed package versions, (re)building it first if it is missing or damaged.
+
+    ``announce`` is told, in one line, why a build starts; ``progress`` then follows it.
+    """
+    _require_folder(cache)
     path = default_index_path(cache)
     if not path.exists():
+        reason = f"Building the code index once into {cache} (about 10 seconds) ..."
+    else:
+        damage = index_damage(path)
+        reason = f"The code index {path} was damaged ({damage}); rebuilding it ..." if damage else ""
+    if reason:
+        if announce:
+            announce(reason)
         build_index(path, progress)
     return CodeIndex(path)
+
+
+def _require_folder(cache: Path) -> None:
+    if cache.exists() and not cache.is_dir():
+        raise CodeSetError(f"The cache folder {cache} is a file, not a folder. Move that file away, or set "
+                           "MEDCODE_CACHE_DIR to a folder for the code index.")
+
+
+# --- Checking -------------------------------------------------------------------------
+
+# One row at each end of the tables the tutor reads, and one search of each search table: reading
+# them walks those b-trees from root to leaf, so a truncated or overwritten file shows at once.
+_PROBES = (
+    "SELECT title FROM codes WHERE code = 'E11.9'",
+    "SELECT code FROM codes WHERE id = (SELECT max(id) FROM codes)",
+    "SELECT code FROM pcs WHERE id = (SELECT max(id) FROM pcs)",
+    "SELECT text FROM notes WHERE code = 'E11' LIMIT 1",
+    "SELECT low FROM excludes1 WHERE code = 'E11' LIMIT 1",
+    "SELECT meaning FROM seventh WHERE code = 'S72' LIMIT 1",
+    "SELECT rowid FROM search WHERE search MATCH 'diabetes' LIMIT 1",
+    "SELECT rowid FROM pcs_search WHERE pcs_search MATCH 'bypass' LIMIT 1",
+)
+
+
+def index_damage(path: Path) -> str | None:
+    """What is wrong with the index file at ``path`` (a few words), or None if it is sound.
+
+    Every open checks the header against the file size, the stamp (our schema and the
+    package versions) and a row at each end of every table: about a millisecond. The full
+    ``PRAGMA quick_check`` (0.2 s on the 47 MB index) runs only when the file is not the one
+    last found sound: a record beside it keeps that file's size, times and inode, written by
+    the build and by each full check. So a file written to since (damaged, truncated,
+    overwritten, copied in) is checked in full once; damage that leaves no trace in the file's
+    times (a failing disk) can still surface later, as an error naming ``medcode index --rebuild``.
+    """
+    try:
+        status = path.stat()
+        if not path.is_file():
+            return "it is not a file"
+        if status.st_size == 0:
+            return "it is empty"
+        problem = _header_problem(path, status.st_size)
+        if problem:
+            return problem
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            problem = _content_problem(con)
+            if problem or _recorded_sound(path, status):
+                return problem
+            findings = [row[0] for row in con.execute("PRAGMA quick_check(5)")]
+            if findings != ["ok"]:
+                return f"SQLite's integrity check failed: {'; '.join(map(str, findings))[:200]}"
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as error:
+        return f"SQLite cannot read it: {error}"
+    except OSError as error:
+        return f"it cannot be read: {error.strerror or error}"
+    _record_sound(path, status)
+    return None
+
+
+def _header_problem(path: Path, size: int) -> str | None:
+    with path.open("rb") as handle:
+        header = handle.read(100)
+    if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
+        return "it is not an SQLite file: overwritten?"
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    size_is_current = header[24:28] == header[92:96]  # SQLite's rule for trusting the stored page count
+    if size % page_size or (size_is_current and size < pages * page_size):
+        return f"it is truncated: {size:,} of {pages * page_size:,} bytes"
+    return None
+
+
+def _content_problem(con: sqlite3.Connection) -> str | None:
+    stamp = dict(con.execute("SELECT key, value FROM meta"))
+    expected = {"schema": str(SCHEMA_VERSION), "package_version": package_version(PACKAGE),
+                "pcs_package_version": package_version(PCS_PACKAGE)}
+    for key, value in expected.items():
+        if stamp.get(key) != value:
+            return f"its stamp gives {key} {stamp.get(key)!r}, not {value!r}"
+    for sql in _PROBES:
+        if con.execute(sql).fetchone() is None:
+            return "rows it must hold are missing"
+    return None
+
+
+def _record_path(path: Path) -> Path:
+    return path.with_name(path.name + ".verified")
+
+
+def _signature(status: os.stat_result) -> str:
+    return f"{status.st_size} {status.st_mtime_ns} {status.st_ctime_ns} {status.st_ino}"
+
+
+def _recorded_sound(path: Path, status: os.stat_result) -> bool:
+    try:
+        return _record_path(path).read_text(encoding="ascii") == _signature(status)
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def _record_sound(path: Path, status: os.stat_result) -> None:
+    """Note that the file with this status passed the full check (if the cache can be written)."""
+    record = _record_path(path)
+    scratch = record.with_name(f"{record.name}.{os.getpid()}.tmp")
+    try:
+        scratch.write_text(_signature(status), encoding="ascii")
+        os.replace(scratch, record)  # atomic: two tutors checking at once never leave half a record
+    except OSError:
+        scratch.unlink(missing_ok=True)  # a read-only cache: the full check simply runs each time
