@@ -11,7 +11,7 @@ from pathlib import Path
 
 from tutor.codes import cms
 from tutor.codes.excludes1 import Ref, ref_matches
-from tutor.codes.index import CmEntry, CodeIndex, Progress, open_or_build
+from tutor.codes.index import Announce, CmEntry, CodeIndex, Progress, open_or_build
 from tutor.codes.normalize import CodeSystem, has_form, normalize
 from tutor.codes.tables import HCPCS_YEARS, HcpcsCode, Modifier, load_cpt_file, load_hcpcs, load_modifiers
 from tutor.paths import cache_dir
@@ -62,9 +62,10 @@ class CodeSets:
 
     @classmethod
     def open(cls, cache: Path | None = None, progress: Progress | None = None,
-             cpt_file: Path | None = None) -> CodeSets:
-        """Open (building once if needed) the index; ``MEDCODE_CPT_FILE`` names a CPT file."""
-        index = open_or_build(cache or cache_dir(), progress)
+             cpt_file: Path | None = None, announce: Announce | None = None) -> CodeSets:
+        """Open the index, building it if it is missing or damaged (``announce`` is told why, ``progress``
+        how far); ``MEDCODE_CPT_FILE`` names a CPT file."""
+        index = open_or_build(cache or cache_dir(), progress, announce)
         cpt_path = cpt_file or (Path(os.environ["MEDCODE_CPT_FILE"]) if os.environ.get("MEDCODE_CPT_FILE") else None)
         return cls(index, cms.CmsEditor(), load_cpt_file(cpt_path) if cpt_path else None)
 
