@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from tutor.codes import CodeSystem, Validity, normalize, normalize_icd10cm, normalize_modifier
 from tutor.codes.normalize import has_form, infer_procedure_system
+from tutor.practice.drafts import Draft, DiagnosisLine, draft_to_submission
 
 DOS = date(2026, 5, 1)
 
@@ -64,6 +65,28 @@ def test_none_normalises_to_nothing():
 @pytest.mark.parametrize(("typed", "normal"), [("-lt", "LT"), (" 25 ", "25"), ("rt", "RT")])
 def test_modifiers(typed, normal):
     assert normalize_modifier(typed) == normal
+
+
+# Invisible characters a paste or a terminal can put into a typed code: C0 and C1 controls,
+# DEL, and format characters (zero-width space, byte-order mark, bidirectional overrides).
+INVISIBLE = ["\x00", "\x1b", "\x07", "\x7f", "\x85", "\x9b", "\u200b", "\ufeff", "\u202e", "\u2066"]
+
+
+@pytest.mark.parametrize("invisible", INVISIBLE)
+def test_invisible_characters_are_no_part_of_a_typed_code(invisible):
+    assert normalize(f"E11.9{invisible}", CodeSystem.ICD10CM) == "E11.9"
+    assert normalize(f"{invisible}e1{invisible}19", CodeSystem.ICD10CM) == "E11.9"
+    assert normalize(f"0DTJ4ZZ{invisible}", None) == "0DTJ4ZZ"
+    assert normalize_modifier(f"{invisible}-rt") == "RT"
+
+
+def test_a_typed_code_with_a_control_character_is_graded_as_the_code_everywhere(grader, make_exercise, make_key):
+    """Typed in the tutor, "E11.9\\0" is E11.9 for every element: not INVALID as a code yet right in sequencing."""
+    draft = Draft(diagnoses=[DiagnosisLine("E11.9\x00"), DiagnosisLine("\u200bZ79.84")])
+    report = grader.grade(make_exercise(), make_key("E11.9", "Z79.84"), draft_to_submission("ex-1", draft))
+    assert [(f.element, f.submitted, f.outcome) for f in report.findings] == [
+        ("diagnosis", "E11.9", "CORRECT"), ("diagnosis", "Z79.84", "CORRECT"), ("sequencing", "E11.9", "CORRECT"),
+    ]
 
 
 @pytest.mark.parametrize(("code", "system"), [

@@ -7,6 +7,7 @@ table lookup (ICD-10-CM even has a letter in the 2nd position since FY2026).
 from __future__ import annotations
 
 import re
+import unicodedata
 from enum import StrEnum
 from functools import lru_cache
 
@@ -26,13 +27,25 @@ _HCPCS_FORM = re.compile(r"^[A-CEGHJ-MP-V][0-9]{4}$")  # D codes are dental (CDT
 _MODIFIER_FORM = re.compile(r"^[0-9A-Z]{2}$")
 
 
+# Control (Cc) and format (Cf) characters: NUL, ESC, DEL, C1, zero-width space, byte-order mark,
+# bidirectional overrides. Invisible, never part of a code.
+_INVISIBLE = frozenset({"Cc", "Cf"})
+
+
 def clean(text: object) -> str:
-    """Upper-case, strip and remove inner white space; never raises."""
+    """Upper-case, strip, and remove inner white space and invisible characters; never raises.
+
+    This is where every typed or submitted code is read, so every later step (validity,
+    matching, sequencing, Excludes1, the report) sees the same code: "E11.9\\0" is E11.9.
+    Submission files refuse control characters before this (tutor.content.submissions).
+    """
     if text is None:
         return ""
     # Lone surrogates (from a broken paste) cannot be encoded for SQLite; they can't be codes either.
-    text = str(text).encode("utf-8", "replace").decode("utf-8")
-    return _SPACES.sub("", text).upper()
+    text = _SPACES.sub("", str(text).encode("utf-8", "replace").decode("utf-8"))
+    if not text.isprintable():  # rare: only then look at each character
+        text = "".join(c for c in text if unicodedata.category(c) not in _INVISIBLE)
+    return text.upper()
 
 
 def normalize_icd10cm(text: object) -> str:
