@@ -197,3 +197,19 @@ def test_preview_of_billing_exercises(capsys, ident: str, expected: str) -> None
     assert main(["preview", ident, "--width", "120"]) == 0
     out = capsys.readouterr().out
     assert "Trainee view" in out and expected in out
+
+
+def test_report_into_a_missing_folder_is_a_clear_error(progress_db: Path, tmp_path: Path, capsys) -> None:
+    target = tmp_path / "no-such-folder" / "report.csv"
+    assert main(["--db", str(progress_db), "report", "--format", "csv", "-o", str(target)]) == 1
+    assert f"cannot write {target}" in capsys.readouterr().err
+
+
+def test_class_results_that_cannot_be_written_are_a_clear_error(tmp_path: Path, starter, capsys) -> None:
+    folder = tmp_path / "class"
+    (folder / "ana").mkdir(parents=True)
+    data = key_as_submission(starter.keys["op-dm2-metformin"]).model_dump(mode="json", exclude_none=True)
+    (folder / "ana" / "case.json").write_text(json.dumps(data))
+    (tmp_path / "taken").write_text("a file, not a folder")
+    assert main(["grade", "--class", str(folder), "--out", str(tmp_path / "taken")]) == 1
+    assert f"cannot write the results to {tmp_path / 'taken'}" in capsys.readouterr().err

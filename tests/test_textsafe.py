@@ -48,3 +48,9 @@ def test_safe_writer_round_trips_text_and_leaves_no_formula():
     SafeCsvWriter(out).writerows([["=cmd|' /C calc'!A0", "a,\"b\"\nc", -1], ["@x\x1b[2J", "ok", 2.5]])
     rows = list(csv.reader(io.StringIO(out.getvalue())))
     assert rows == [["'=cmd|' /C calc'!A0", "a,\"b\"\nc", "-1"], ["'@x\\x1b[2J", "ok", "2.5"]]
+
+
+def test_rows_end_in_a_plain_newline():
+    out = io.StringIO()
+    SafeCsvWriter(out).writerows([["a", "b\r"], ["c", 1]])
+    assert "\r" not in out.getvalue() and out.getvalue().count("\n") == 2

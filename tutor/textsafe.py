@@ -76,10 +76,14 @@ def csv_cell(value: object) -> str:
 
 
 class SafeCsvWriter:
-    """``csv.writer`` whose every cell goes through ``csv_cell``: the only CSV writer to use."""
+    """``csv.writer`` whose every cell goes through ``csv_cell``: the only CSV writer to use.
+
+    Rows end in a plain newline, not the csv module's CRLF: the CSV may be printed on a terminal,
+    and spreadsheets and csv readers take either.
+    """
 
     def __init__(self, handle: TextIO):
-        self._writer = csv.writer(handle)
+        self._writer = csv.writer(handle, lineterminator="\n")
 
     def writerow(self, row: Iterable[object]) -> None:
         self._writer.writerow([csv_cell(value) for value in row])

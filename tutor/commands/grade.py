@@ -100,7 +100,9 @@ def run_class(args: argparse.Namespace) -> int:
     try:
         _write_results(out, results, summary)
     except OSError as exc:
-        raise TutorError(f"cannot write the results to {out}: {exc.strerror or exc}") from None
+        print(printable(f"error: cannot write the results to {out}: {exc.strerror or exc}", one_line=True),
+              file=sys.stderr)
+        return 1
     print(_summary_table(summary, out))
     return 1 if results.failures else 0
 

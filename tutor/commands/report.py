@@ -45,7 +45,12 @@ def run(args: argparse.Namespace) -> int:
     else:
         text = "\n\n".join(as_table(r) for r in reports) or "No trainees yet."
     if args.output:
-        args.output.write_text(text, encoding="utf-8")
+        try:
+            args.output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            print(printable(f"error: cannot write {args.output}: {exc.strerror or exc}", one_line=True),
+                  file=sys.stderr)
+            return 1
         print(printable(f"wrote {args.output}", one_line=True))
     else:
         print(text)
