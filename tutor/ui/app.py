@@ -89,7 +89,7 @@ class MedcodeApp(App):
     def _exercise_screen(self, ident: str) -> Screen | None:
         exercise = self.tutor.library.exercises.get(ident)
         if exercise is None or ident not in self.tutor.library.keys:
-            self.notify(f"Exercise '{ident}' cannot be opened (no answer key loaded).", severity="error")
+            self.notify(f"Exercise '{ident}' cannot be opened (no answer key loaded).", severity="error", markup=False)
             return None
         if isinstance(exercise, McqExercise):
             return McqScreen(self.tutor, exercise)
@@ -156,7 +156,7 @@ class MedcodeApp(App):
         bank = [self.tutor.library.exercises[i] for i in self.tutor.library.keys if i in self.tutor.library.exercises]
         form = assemble(profile, bank, seed)
         if not form.items:
-            self.notify(f"No exercises in the bank match the {profile.title} blueprint.", severity="error")
+            self.notify(f"No exercises in the bank match the {profile.title} blueprint.", severity="error", markup=False)
             return
         exam = ExamSession(profile, form)
         session_id = self.tutor.store.save_exam(self.tutor.trainee, profile.id, seed, exam.to_state())

@@ -5,14 +5,16 @@ from __future__ import annotations
 import re
 from typing import get_args
 
-from rich.markup import escape
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, RadioButton, RadioSet, Select, Static
 
 from tutor.billing.statement import statement_text
+from tutor.codes import CodeSystem
 from tutor.content.billing import POINTERS, ClaimExercise, EditType, RemittanceExercise
 from tutor.content.models import Submission
 from tutor.grading.billing import ACTION_WORDS
@@ -66,14 +68,16 @@ class ClaimScreen(AnswerScreen):
         yield Header()
         with Horizontal(id="chart"):
             with VerticalScroll(id="documents"):
-                yield Static(f"[b]{escape(ex.title)}[/b]\nCMS-1500 · payer {claim.payer} · date of service "
-                             f"{ex.date_of_service.isoformat()} · {ex.patient.age} y/o {ex.patient.sex}", id="chart-title")
+                yield Static(Content.from_markup(
+                    "[b]$title[/b]\n$details", title=ex.title,
+                    details=f"CMS-1500 · payer {claim.payer} · date of service {ex.date_of_service.isoformat()} · "
+                            f"{ex.patient.age} y/o {ex.patient.sex}"), id="chart-title")
                 yield Label("Item 21: diagnoses", classes="section")
                 yield DataTable(id="claim-diagnoses", cursor_type="none")
                 yield Label("Item 24: service lines", classes="section")
                 yield DataTable(id="claim-lines", cursor_type="none")
                 for doc in ex.documents:
-                    yield Label(doc.title, classes="section")
+                    yield Label(Content(doc.title), classes="section")
                     yield Static(reflow(doc.text), markup=False, classes="document")
             with VerticalScroll(id="form"):
                 yield Label("Problems on the claim (where, which)", classes="section")
@@ -90,16 +94,17 @@ class ClaimScreen(AnswerScreen):
 
     def on_mount(self) -> None:
         diagnoses = self.query_one("#claim-diagnoses", DataTable)
+        # Cells are Text, not str: the table reads a str cell as markup, and the claim is the author's text.
         diagnoses.add_columns("slot", "code", "title")
         for letter, code in zip(POINTERS, self.exercise.claim.diagnoses):
-            from tutor.codes import CodeSystem
-
-            diagnoses.add_row(letter, code, self.tutor.codes.title(code, CodeSystem.ICD10CM) or "(not a code)")
+            title = self.tutor.codes.title(code, CodeSystem.ICD10CM) or "(not a code)"
+            diagnoses.add_row(Text(letter), Text(code), Text(title))
         lines = self.query_one("#claim-lines", DataTable)
         lines.add_columns("#", "code", "mods", "units", "charge", "pointers")
         for n, line in enumerate(self.exercise.claim.lines, start=1):
-            lines.add_row(str(n), line.code, " ".join(line.modifiers), str(line.units), f"{line.charge:.2f}",
-                          "".join(line.pointers) or "-")
+            cells = (str(n), line.code, " ".join(line.modifiers), str(line.units), f"{line.charge:.2f}",
+                     "".join(line.pointers) or "-")
+            lines.add_row(*map(Text, cells))
         for form_line in self.query(CodeLine):
             validate_line(form_line, self.tutor.codes, self.exercise.date_of_service, ["icd10cm", "cpt", "hcpcs"])
         self.query(ProblemLine).first().query_one(Input).focus()
@@ -128,7 +133,7 @@ class ClaimScreen(AnswerScreen):
             where = parse_where(problem.value[0])
             if where is None:
                 self.notify(f"'{problem.value[0]}': write a line number (2) or a diagnosis letter (B)",
-                            severity="error")
+                            severity="error", markup=False)
                 return
             marked.append({"edit": problem.value[1], "line": where[0], "diagnosis": where[1]})
         draft = Draft(diagnoses=[DraftDx(line.code) for line in self.query(DiagnosisLine)],
@@ -136,7 +141,7 @@ class ClaimScreen(AnswerScreen):
         try:
             corrected = draft_to_submission(self.exercise.id, draft)
         except ValueError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
             return
         submission = Submission.model_validate({**corrected.model_dump(), "findings": marked})
         self.app.submit_attempt(self.exercise, submission, self.started_at)
@@ -149,7 +154,8 @@ class RemittanceScreen(AnswerScreen):
         yield Header()
         with Horizontal(id="chart"):
             with VerticalScroll(id="documents"):
-                yield Static(statement_text(self.exercise), id="statement")
+                # The statement is Rich markup with the author's text escaped for Rich (not Textual) markup.
+                yield Static(Text.from_markup(statement_text(self.exercise)), id="statement")
             with VerticalScroll(id="form"):
                 yield Label("Next action", classes="section")
                 with RadioSet(id="actions"):
@@ -173,7 +179,7 @@ class RemittanceScreen(AnswerScreen):
         try:
             amount = float(text)
         except ValueError:
-            self.notify(f"'{text}' is not an amount.", severity="error")
+            self.notify(f"'{text}' is not an amount.", severity="error", markup=False)
             return
         submission = Submission(exercise=self.exercise.id, action=pressed.name, patient_responsibility=amount)
         self.app.submit_attempt(self.exercise, submission, self.started_at)

@@ -10,6 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Static, TabbedContent, TabPane
 
@@ -113,11 +114,13 @@ class ChartScreen(Screen):
         yield Header()
         with Horizontal(id="chart"):
             with Vertical(id="documents"):
-                yield Static(f"[b]{ex.title}[/b]\n{SETTING_LABELS[ex.setting]} · {ex.date_of_service.isoformat()}"
-                             f" · {ex.patient.age} y/o {ex.patient.sex} · difficulty {ex.difficulty}", id="chart-title")
+                yield Static(Content.from_markup(
+                    "[b]$title[/b]\n$details", title=ex.title,
+                    details=f"{SETTING_LABELS[ex.setting]} · {ex.date_of_service.isoformat()} · {ex.patient.age} y/o "
+                            f"{ex.patient.sex} · difficulty {ex.difficulty}"), id="chart-title")
                 with TabbedContent(id="document-tabs"):
                     for n, doc in enumerate(ex.documents, start=1):
-                        with TabPane(doc.title, id=f"doc-{n}"):
+                        with TabPane(Content(doc.title), id=f"doc-{n}"):
                             with VerticalScroll(classes="document"):
                                 yield Static(reflow(doc.text), markup=False)
             with VerticalScroll(id="form"):
@@ -246,7 +249,7 @@ class ChartScreen(Screen):
         try:
             submission = draft_to_submission(self.exercise.id, draft)
         except ValueError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
             return
         if not submission.diagnoses and not submission.procedures:
             self.notify("Enter at least one code before submitting.", severity="warning")

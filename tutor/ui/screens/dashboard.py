@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Sparkline, Static
 
@@ -30,6 +30,11 @@ def _shorten(text: str, width: int) -> str:
 
 def _percent(value: float | None) -> str:
     return "--" if value is None else f"{value:.0%}"
+
+
+def _panel(heading: str, lines: list[str]) -> Content:
+    """A bold heading over lines shown as written (topics and settings come from content files)."""
+    return Content("\n").join([Content.from_markup("[b]$heading[/b]", heading=heading), *map(Content, lines)])
 
 
 class DashboardScreen(Screen):
@@ -106,8 +111,8 @@ class DashboardScreen(Screen):
         button = self.query_one("#next", Button)
         if self.next_id and pick:
             exercise = self.tutor.library.exercises[self.next_id]
-            # Parentheses, not brackets: a Button label is markup.
-            button.label = f"Practise next (n): {_shorten(title_of(exercise), 44)} ({REASONS[pick[1]]})"
+            # Content, not a str: a str label would be read as markup, and titles are the author's text.
+            button.label = Content(f"Practise next (n): {_shorten(title_of(exercise), 44)} ({REASONS[pick[1]]})")
             button.disabled = False
         else:
             button.label = "No exercises loaded"
@@ -126,40 +131,37 @@ class DashboardScreen(Screen):
         return text + "Keep practising."
 
     @staticmethod
-    def _weak_text(attempts) -> str:
+    def _weak_text(attempts) -> Content:
         weakest = [(topic, tally) for topic, tally in weakest_topics(attempts)
                    if tally.accuracy is not None and tally.accuracy < TARGET]
-        lines = ["[b]Weakest topics[/b]"]
-        lines += [f"{escape(topic)} {_percent(tally.accuracy)}" for topic, tally in weakest] or ["(none below 95% yet)"]
-        return "\n".join(lines)
+        lines = [f"{topic} {_percent(tally.accuracy)}" for topic, tally in weakest] or ["(none below 95% yet)"]
+        return _panel("Weakest topics", lines)
 
     @staticmethod
-    def _errors_text(attempts) -> str:
+    def _errors_text(attempts) -> Content:
         counts = outcome_counts(attempts).most_common(5)
-        lines = ["[b]Most frequent errors[/b]"]
-        lines += [f"{DESCRIPTIONS.get(Outcome(o), o) if o in Outcome.__members__ else o}: {n}" for o, n in counts] \
-            or ["(none yet)"]
-        return "\n".join(lines)
+        lines = [f"{DESCRIPTIONS.get(Outcome(o), o) if o in Outcome.__members__ else o}: {n}" for o, n in counts]
+        return _panel("Most frequent errors", lines or ["(none yet)"])
 
     @staticmethod
-    def _pace_text(attempts) -> str:
-        lines = ["[b]Pace (min per chart)[/b]"]
+    def _pace_text(attempts) -> Content:
+        lines = []
         for setting, p in sorted(pace(attempts).items()):
             target = f" (field {p.target_minutes[0]:.0f}-{p.target_minutes[1]:.0f})" if p.target_minutes else ""
             lines.append(f"{setting or 'questions'}: {p.median_minutes:.1f}{target}")
-        return "\n".join(lines) if len(lines) > 1 else lines[0] + "\n(no charts yet)"
+        return _panel("Pace (min per chart)", lines or ["(no charts yet)"])
 
     @staticmethod
-    def _category_text(attempts) -> str:
+    def _category_text(attempts) -> Content:
         """Code accuracy per code set, with billing work (claims, remittances) as its own category."""
         names = {"icd10cm": "ICD-10-CM", "icd10pcs": "PCS", "cpt": "CPT", "hcpcs": "HCPCS", "mcq": "questions",
                  "billing": "billing"}
         parts = [f"{names.get(key, key)} {_percent(tally.accuracy)}" for key, tally in sorted(by_code_set(attempts).items())]
-        return "[b]By code set[/b]:  " + "   ".join(parts) if parts else ""
+        return Content.from_markup("[b]By code set[/b]:  $parts", parts="   ".join(parts)) if parts else Content("")
 
-    def _exam_text(self, attempts) -> str:
+    def _exam_text(self, attempts) -> Content:
         if not self.tutor.profiles:
-            return ""
+            return Content("")
         parts = []
         for profile in sorted(self.tutor.profiles.values(), key=lambda p: p.id):
             if profile.id == "mini":
@@ -171,7 +173,8 @@ class DashboardScreen(Screen):
             else:
                 mark = " ✓" if ready.likely_pass else ""
                 parts.append(f"{short} {ready.estimate:.0%} ({ready.low:.0%}-{ready.high:.0%}){mark}")
-        return "[b]Exam readiness[/b] (estimated score, 95% interval):  " + "   ".join(parts)
+        return Content.from_markup("[b]Exam readiness[/b] (estimated score, 95% interval):  $parts",
+                                   parts="   ".join(parts))
 
     @on(Button.Pressed, "#exam")
     def action_exam(self) -> None:
@@ -184,9 +187,9 @@ class DashboardScreen(Screen):
             return
         ids = drill(outcome, self.tutor.exercises(), self.tutor.attempts())
         if not ids:
-            self.notify(f"No exercise practises {outcome} yet.")
+            self.notify(f"No exercise practises {outcome} yet.", markup=False)
             return
-        self.notify(f"Drill: {DESCRIPTIONS.get(Outcome(outcome), outcome)} ({len(ids)} exercises)")
+        self.notify(f"Drill: {DESCRIPTIONS.get(Outcome(outcome), outcome)} ({len(ids)} exercises)", markup=False)
         self.app.open_exercise(ids[0])
 
     @on(Button.Pressed, "#next")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
 
 from tutor.content.library import Problem
 
@@ -69,7 +70,7 @@ class TraineeScreen(ModalScreen[str]):
                         (", or pick one below." if self.names else "."))
             yield Input(placeholder="your name", id="trainee-name")
             if self.names:
-                yield OptionList(*self.names, id="trainee-list")
+                yield OptionList(*(Option(Content(name)) for name in self.names), id="trainee-list")
 
     def on_mount(self) -> None:
         self.query_one("#trainee-name", Input).focus()
@@ -84,7 +85,7 @@ class TraineeScreen(ModalScreen[str]):
 
     @on(OptionList.OptionSelected)
     def _picked(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(str(event.option.prompt))
+        self.dismiss(self.names[event.option_index])
 
 
 class ProblemsScreen(Screen):
@@ -98,9 +99,11 @@ class ProblemsScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        text = "\n".join(escape(str(p)) for p in self.problems) or "All content files loaded without problems."
+        text = "\n".join(str(p) for p in self.problems) or "All content files loaded without problems."
         with VerticalScroll(id="problems"):
-            yield Static(f"[b]{len(self.problems)} content problem(s)[/b] (the rest of the content loaded)\n\n{text}")
+            yield Static(Content.from_markup(
+                "[b]$count content problem(s)[/b] (the rest of the content loaded)\n\n$text",
+                count=len(self.problems), text=text))
         yield Footer()
 
 
@@ -115,11 +118,9 @@ class ChoiceScreen(ModalScreen[str | None]):
         self.choices = choices
 
     def compose(self) -> ComposeResult:
-        from textual.widgets.option_list import Option
-
         with Vertical(id="choice"):
-            yield Label(self.heading)
-            yield OptionList(*(Option(escape(label), id=ident) for ident, label in self.choices), id="choice-list")
+            yield Label(Content(self.heading))
+            yield OptionList(*(Option(Content(label), id=ident) for ident, label in self.choices), id="choice-list")
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from rich.markup import escape
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Header, Label, OptionList, RadioButton, RadioSet, Static
 
@@ -91,7 +92,7 @@ class ExamScreen(Screen):
         if isinstance(exercise, McqExercise):
             self.query_one("#exam-question", Static).update(exercise.stem)
             chosen = self.session.answers.get(exercise.id, {}).get("answer")
-            options.mount_all([RadioButton(f"{k}. {v}", value=(k == chosen), name=k)
+            options.mount_all([RadioButton(Content(f"{k}. {v}"), value=(k == chosen), name=k)
                                for k, v in sorted(exercise.options.items())])
             options.display, chart_button.display = True, False
             self.call_after_refresh(options.focus)
@@ -176,7 +177,7 @@ class JumpScreen(ModalScreen[int | None]):
             answered = "●" if item.exercise_id in self.session.answers else "○"
             flagged = "⚑" if item.exercise_id in self.session.flags else " "
             title = title_of(self.tutor.library.exercises[item.exercise_id])[:60]
-            lines.append(f"{n:>3} {answered} {flagged} {escape(title)}")
+            lines.append(Content(f"{n:>3} {answered} {flagged} {title}"))
         with VerticalScroll(id="jump"):
             yield Label("Go to item (● answered, ⚑ flagged)")
             yield OptionList(*lines, id="jump-list")
@@ -203,7 +204,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="confirm"):
-            yield Label(self.question)
+            yield Label(Content(self.question))
             with Horizontal():
                 yield Button("Yes (y)", id="yes", variant="error")
                 yield Button("No (n)", id="no")
@@ -232,10 +233,11 @@ class ExamReportScreen(Screen):
         verdict = "[green]PASS[/green]" if r.passed else "[red]FAIL[/red]"
         scaled = f"   ·   estimated scaled score {r.scaled:.0f}" if r.scaled is not None else ""
         yield Header()
-        yield Static(f"[b]{escape(r.profile.title)}[/b]   {verdict}\n{r.correct} of {r.total} correct "
-                     f"({r.raw:.0%}; pass mark {r.profile.pass_mark.value:g}"
-                     f"{'%' if r.profile.pass_mark.type == 'percent' else ' scaled'}){scaled}   ·   "
-                     f"time used {clock_text(self.session.elapsed_seconds)}", id="exam-summary")
+        yield Static(Content.from_markup(
+            f"[b]$title[/b]   {verdict}\n$figures", title=r.profile.title,
+            figures=f"{r.correct} of {r.total} correct ({r.raw:.0%}; pass mark {r.profile.pass_mark.value:g}"
+                    f"{'%' if r.profile.pass_mark.type == 'percent' else ' scaled'}){scaled}   ·   "
+                    f"time used {clock_text(self.session.elapsed_seconds)}"), id="exam-summary")
         yield DataTable(id="exam-areas", cursor_type="row")
         with VerticalScroll(id="exam-review"):
             for n, item in enumerate(self.session.form.items, start=1):
@@ -249,22 +251,23 @@ class ExamReportScreen(Screen):
         table = self.query_one("#exam-areas", DataTable)
         table.add_columns("Area", "Correct", "Items", "Score")
         for area in self.result.areas:
-            table.add_row(area.title, str(area.correct), str(area.total), f"{area.percent:.0%}")
+            # Text, not str: the table reads a str cell as markup, and area titles come from the profile file.
+            table.add_row(Text(area.title), str(area.correct), str(area.total), f"{area.percent:.0%}")
 
     @staticmethod
-    def _review(n: int, exercise, report) -> str:
-        head = f"[b]{n}. {escape(title_of(exercise))}[/b]"
+    def _review(n: int, exercise, report) -> Content:
+        head = Content.from_markup("[b]$n. $title[/b]", n=n, title=title_of(exercise))
         if report is None:
             return head + "\nNot answered."
         wrong = [f for f in report.findings if f.outcome not in ("CORRECT", "ALTERNATE")]
         lines = [head + ("  ✓" if report.record_correct else "  ✗")]
         for finding in wrong[:6]:
-            lines.append(escape(finding.message))
+            lines.append(Content(finding.message))
             if finding.rationale:
-                lines.append(f"[dim]Why: {escape(finding.rationale)}[/dim]")
+                lines.append(Content.from_markup("[dim]Why: $why[/dim]", why=finding.rationale))
         if report.record_correct and report.findings and report.findings[0].rationale:
-            lines.append(f"[dim]{escape(report.findings[0].rationale)}[/dim]")
-        return "\n".join(lines)
+            lines.append(Content.from_markup("[dim]$why[/dim]", why=report.findings[0].rationale))
+        return Content("\n").join(lines)
 
     def action_dashboard(self) -> None:
         self.app.show_dashboard()

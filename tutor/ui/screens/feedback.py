@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
@@ -28,38 +28,38 @@ def outcome_class(outcome: Outcome) -> str:
     return "-wrong"
 
 
-def finding_text(finding: Finding) -> str:
+def finding_text(finding: Finding) -> Content:
+    """One finding as content; what it quotes (codes typed, the key's reasons, evidence) is shown as written."""
     outcome = Outcome(finding.outcome)
-    head = f"[b]{ELEMENT_LABELS.get(finding.element, finding.element)}: {escape(DESCRIPTIONS[outcome])}[/b]"
-    lines = [head]
+    label = ELEMENT_LABELS.get(finding.element, finding.element)
+    lines = [Content.from_markup("[b]$label: $description[/b]", label=label, description=DESCRIPTIONS[outcome])]
     if finding.submitted or finding.expected:
-        sub = escape(finding.submitted or "—")
-        exp = escape(finding.expected or "—")
-        lines.append(f"you: {sub}   key: {exp}")
+        lines.append(Content(f"you: {finding.submitted or '—'}   key: {finding.expected or '—'}"))
     if finding.expected_title and not outcome.correct:
-        lines.append(f"[i]{escape(finding.expected)}: {escape(finding.expected_title)}[/i]")
+        lines.append(Content.from_markup("[i]$code: $title[/i]", code=finding.expected or "",
+                                         title=finding.expected_title))
     if not outcome.correct:
-        lines.append(escape(finding.message))
+        lines.append(Content(finding.message))
     if finding.rationale and not outcome.correct:
-        lines.append(f"Why: {escape(finding.rationale)}")
+        lines.append(Content(f"Why: {finding.rationale}"))
     if finding.evidence and not outcome.correct:
-        lines.append(f"Evidence: “{escape(finding.evidence)}”")
-    for lesson in finding.lessons:
-        lines.append(f"Lesson: {escape(lesson)}")
-    return "\n".join(lines)
+        lines.append(Content(f"Evidence: “{finding.evidence}”"))
+    lines += [Content(f"Lesson: {lesson}") for lesson in finding.lessons]
+    return Content("\n").join(lines)
 
 
-def scores_text(report: GradeReport) -> str:
+def scores_text(report: GradeReport) -> Content:
     parts = [
-        f"Code accuracy [b]{report.code_accuracy:.0%}[/b] ({report.codes_correct}/{report.codes_graded})",
-        f"Record {'[b]correct[/b]' if report.record_correct else 'not correct'}",
-        f"Learning score {report.learning_score:.0%}",
+        Content.from_markup("Code accuracy [b]$percent[/b] ($correct/$graded)", percent=f"{report.code_accuracy:.0%}",
+                            correct=report.codes_correct, graded=report.codes_graded),
+        Content.from_markup("Record [b]correct[/b]") if report.record_correct else Content("Record not correct"),
+        Content(f"Learning score {report.learning_score:.0%}"),
     ]
     if report.drg:
         drg = report.drg
-        parts.append(f"MS-DRG: your codes group to {drg.submitted or '—'}, key {drg.expected}"
-                     + (" ✓" if drg.correct else " ✗"))
-    return "   ·   ".join(parts)
+        parts.append(Content(f"MS-DRG: your codes group to {drg.submitted or '—'}, key {drg.expected}"
+                             + (" ✓" if drg.correct else " ✗")))
+    return Content("   ·   ").join(parts)
 
 
 class FeedbackScreen(Screen):
@@ -78,7 +78,7 @@ class FeedbackScreen(Screen):
         title = getattr(self.exercise, "title", None) or self.exercise.id
         title = title if isinstance(title, str) else self.exercise.id
         yield Header()
-        yield Static(f"[b]{escape(title)}[/b]\n{scores_text(self.report)}", id="scores")
+        yield Static(Content.from_markup("[b]$title[/b]\n", title=title) + scores_text(self.report), id="scores")
         with VerticalScroll(id="findings"):
             wrong = [f for f in self.report.findings if not Outcome(f.outcome).correct]
             right = [f for f in self.report.findings if Outcome(f.outcome).correct]

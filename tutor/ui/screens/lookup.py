@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Select
 from textual.widgets.option_list import Option
@@ -57,9 +57,11 @@ class LookupScreen(ModalScreen[str | None]):
                 found.insert(0, (check.code, check.title))
             children = self.codes.index.children(check.code) if system is CodeSystem.ICD10CM else []
             found[1:1] = [(c, self.codes.title(c, system)) for c in children[:30]]
+        not_billable = Content.from_markup("  [dim](not billable)[/dim]")
         for code, title in found:
-            mark = "" if system is not CodeSystem.ICD10CM or self._billable(code) else "  [dim](not billable)[/dim]"
-            results.add_option(Option(f"[b]{code:<9}[/b] {escape(title)}{mark}", id=code))
+            billable = system is not CodeSystem.ICD10CM or self._billable(code)
+            prompt = Content.from_markup("[b]$code[/b] $title", code=f"{code:<9}", title=title)
+            results.add_option(Option(prompt if billable else prompt + not_billable, id=code))
         if found:
             results.highlighted = 0
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.widgets import Button, Footer, Header, RadioButton, RadioSet, Static
 
 from tutor.content.models import McqExercise, Submission
@@ -20,7 +21,7 @@ class McqScreen(AnswerScreen):
             yield Static(self.exercise.stem, id="stem", markup=False)
             with RadioSet(id="options"):
                 for letter, text in sorted(self.exercise.options.items()):
-                    yield RadioButton(f"{letter}. {text}", name=letter)
+                    yield RadioButton(Content(f"{letter}. {text}"), name=letter)
             yield Button("Submit (ctrl+s)", id="submit", variant="primary")
         yield Footer()
 
