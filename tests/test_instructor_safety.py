@@ -117,8 +117,9 @@ def test_report_csv_holds_no_formula_cell(hostile_db: Path, tmp_path: Path, caps
 # --- the terminal: control characters shown, never obeyed ------------------------------------
 
 
-def test_report_table_shows_control_characters(hostile_db: Path, capsys) -> None:
-    assert main(["--db", str(hostile_db), "report"]) == 0
+@pytest.mark.parametrize("fmt", ["table", "html"])
+def test_report_shows_control_characters(hostile_db: Path, capsys, fmt: str) -> None:
+    assert main(["--db", str(hostile_db), "report", "--format", fmt]) == 0
     out = capsys.readouterr().out
     _no_control(out)
     assert "\\x1b[2Jmallory\\x9b31m: 1 attempts" in out and "\\x9b31m" in out

@@ -134,10 +134,16 @@ def trend_svg(values: Sequence[float], width: int = 640, height: int = 220, targ
     return "".join(parts)
 
 
+def _html_text(text: str) -> str:
+    """Text for the HTML report: escaped, and control characters (which HTML does not allow and a
+    terminal showing the file would obey) made visible."""
+    return html.escape(printable(text))
+
+
 def as_html(reports: Sequence[dict[str, Any]]) -> str:
     sections = []
     for report in reports:
-        e = html.escape
+        e = _html_text
         rows = "".join(
             f"<tr><td>{e(group)}</td><td>{e(k)}</td><td>{_pct(v['accuracy'])}</td><td>{v['graded']:.0f}</td></tr>"
             for group in ("by_code_set", "by_topic") for k, v in report[group].items())
