@@ -61,6 +61,18 @@ def test_a_schema_version_without_tables_is_refused(tmp_path: Path) -> None:
     assert path.read_bytes() == original
 
 
+def test_a_negative_schema_version_is_refused_even_with_our_tables(tmp_path: Path) -> None:
+    path = tmp_path / "progress.sqlite"
+    with ProgressStore(path):
+        pass
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA user_version = -1")
+    original = path.read_bytes()
+    with pytest.raises(StorageError, match="not a medcode progress database.*version is -1"):
+        ProgressStore(path)
+    assert path.read_bytes() == original
+
+
 def test_cli_refuses_a_foreign_database_without_a_traceback(tmp_path: Path,
                                                             capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "theirs.sqlite"

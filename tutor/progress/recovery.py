@@ -7,6 +7,8 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
+from tutor.textsafe import printable
+
 _DAMAGED_CODES = {sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT}
 _SIDECARS = ("-wal", "-shm", "-journal")
 
@@ -74,10 +76,12 @@ def copy_with_sidecars(path: Path, target: Path) -> None:
 
 
 def recovery_notice(path: Path | str, kept_as: Path, salvaged: int) -> str:
-    """What to tell the trainee after a damaged database was set aside."""
-    if salvaged:
-        saved = f"{salvaged} attempt{'s' if salvaged != 1 else ''} could be read and {'were' if salvaged != 1 else 'was'} copied into it"
+    """What to tell the trainee after a damaged database was set aside (plain text, control characters shown)."""
+    if salvaged == 1:
+        saved = "1 attempt could be read and was copied into it"
+    elif salvaged:
+        saved = f"{salvaged} attempts could be read and were copied into it"
     else:
         saved = "no attempts could be read from it"
-    return (f"The progress database {path} could not be read: it was kept as {kept_as} and a new one "
-            f"was started ({saved}).")
+    return printable(f"The progress database {path} could not be read: it was kept as {kept_as} and a new "
+                     f"one was started ({saved}).", one_line=True)

@@ -110,6 +110,9 @@ def recognise(conn: sqlite3.Connection, path: object) -> None:
         if conn.in_transaction:
             conn.execute("ROLLBACK")  # it only read
     _refuse_newer(version, path)
+    if version < 0:  # medcode never writes one; the migrations would index MIGRATIONS from the end
+        raise StorageError(f"{path} is not a medcode progress database: its schema version is {version}. "
+                           f"{_ELSEWHERE}")
     if version == 0 and tables:
         shown = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
         raise StorageError(f"{path} is not a medcode progress database: it holds another program's "
