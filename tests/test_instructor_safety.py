@@ -136,7 +136,8 @@ def test_grade_table_and_errors_show_control_characters(tmp_path: Path, capsys) 
     hostile = _write_json(tmp_path / "hostile.json", {"exercise": "evil/op-evil", "diagnoses": ["E11.9\x1b[2J"]})
     unknown = _write_json(tmp_path / "unknown.json", {"exercise": "op-x\x1b[2J"})
     missing = _write_json(tmp_path / "missing\x9b.json", {"exercise": "evil/no-such"})
-    assert main(["--content", str(pack), "grade", "--format", "table", *map(str, (good, hostile, unknown, missing))]) == 1
+    files = [str(good), str(hostile), str(unknown), str(missing)]
+    assert main(["--content", str(pack), "grade", "--format", "table", *files]) == 1
     captured = capsys.readouterr()
     _no_control(captured.out)
     _no_control(captured.err)
