@@ -14,6 +14,7 @@ import pytest
 from tutor.cli import main
 from tutor.content.packs import load_packs, packs_for
 from tutor.content.report import Finding, GradeReport
+from tutor.grading.batch import trainee_of
 from tutor.grading.keys import key_as_submission
 from tutor.grading.table import report_table
 from tutor.practice import session
@@ -210,6 +211,18 @@ def test_the_folder_is_the_trainee_and_a_mismatch_is_reported(tmp_path: Path, ca
     rows = {r["trainee"]: r for r in csv.DictReader((out / "submissions.csv").open(encoding="utf-8"))}
     assert rows["alice"]["problem"].startswith("names trainee 'bob'") and rows["bob"]["problem"] == ""
     assert "names trainee 'bob'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("relative, named, expected", [
+    ("alice/case.json", "bob", ("alice", "names trainee 'bob' but is in alice's folder; counted for alice")),
+    ("alice/deep/case.json", "alice", ("alice", "")),
+    ("bob__case.json", "alice", ("bob", "names trainee 'alice' but is named for bob; counted for bob")),
+    ("case.json", "carol", ("carol", "")),
+    ("case.json", None, ("case", "")),
+    ("__case.json", None, ("__case", "")),
+])
+def test_where_a_file_sits_names_its_trainee(relative: str, named: str | None, expected: tuple[str, str]) -> None:
+    assert trainee_of(Path("/class") / relative, Path("/class"), named) == expected
 
 
 @pytest.mark.parametrize("inside", [".", "results", "alice/results"])

@@ -94,11 +94,11 @@ def _is_submission(path: Path) -> bool:
 def trainee_of(path: Path, folder: Path, named: str | None) -> tuple[str, str]:
     """(the trainee, a problem or ""): the file's place names the trainee; the field only when it cannot."""
     relative = path.relative_to(folder)
+    prefix = path.stem.partition("__")[0] if "__" in path.stem else ""
     if len(relative.parts) > 1:
         trainee, place = relative.parts[0], f"is in {relative.parts[0]}'s folder"
-    elif "__" in path.stem:
-        trainee = path.stem.split("__")[0]
-        place = f"is named for {trainee}"
+    elif prefix:
+        trainee, place = prefix, f"is named for {prefix}"
     else:
         return named or path.stem, ""
     if named is not None and named != trainee:
