@@ -199,8 +199,12 @@ def test_preview_of_billing_exercises(capsys, ident: str, expected: str) -> None
     assert "Trainee view" in out and expected in out
 
 
-def test_report_into_a_missing_folder_is_a_clear_error(progress_db: Path, tmp_path: Path, capsys) -> None:
-    target = tmp_path / "no-such-folder" / "report.csv"
+def test_report_into_a_new_folder_or_an_unwritable_place(progress_db: Path, tmp_path: Path, capsys) -> None:
+    target = tmp_path / "new-folder" / "report.csv"
+    assert main(["--db", str(progress_db), "report", "--format", "csv", "-o", str(target)]) == 0
+    assert target.read_text().startswith("trainee,group,key")
+    (tmp_path / "a-file").write_text("")
+    target = tmp_path / "a-file" / "report.csv"
     assert main(["--db", str(progress_db), "report", "--format", "csv", "-o", str(target)]) == 1
     assert f"cannot write {target}" in capsys.readouterr().err
 

@@ -46,6 +46,7 @@ def run(args: argparse.Namespace) -> int:
         text = "\n\n".join(as_table(r) for r in reports) or "No trainees yet."
     if args.output:
         try:
+            args.output.parent.mkdir(parents=True, exist_ok=True)
             args.output.write_text(text, encoding="utf-8")
         except OSError as exc:
             print(printable(f"error: cannot write {args.output}: {exc.strerror or exc}", one_line=True),
