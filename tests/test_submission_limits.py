@@ -14,7 +14,7 @@ import pytest
 
 from tutor.cli import main
 from tutor.content.submissions import (
-    MAX_CODE_CHARS, MAX_LINES, MAX_SUBMISSION_BYTES, MAX_TEXT_CHARS, load_submission, parse_submission,
+    MAX_CODE_CHARS, MAX_LINES, MAX_SUBMISSION_BYTES, MAX_TEXT_CHARS, MAX_VALUES, load_submission, parse_submission,
 )
 from tutor.errors import ContentError
 
@@ -51,15 +51,26 @@ def test_text_over_the_size_limit_is_refused_too():
 
 
 @pytest.mark.parametrize("name", ["diagnoses", "procedures"])
-def test_more_lines_than_the_limit_are_refused_at_the_list(name):
+def test_more_lines_than_the_limit_are_refused_at_the_first_line_too_many(name):
     error = refusal(as_yaml_list(name, MAX_LINES + 1, "99213"))
-    assert (error.path, error.line) == ("sub.yaml", 2)
-    assert f"{MAX_LINES + 1:,} lines" in error.detail and f"at most {MAX_LINES:,}" in error.detail
+    assert (error.path, error.line, error.column) == ("sub.yaml", 3 + MAX_LINES, 5)
+    assert error.detail == (f"{name} has more than {MAX_LINES:,} items; "
+                            f"a list in a submission has at most {MAX_LINES:,}")
 
 
-def test_claim_findings_have_the_same_line_limit():
+def test_claim_findings_and_modifiers_have_the_same_limit():
     text = "exercise: ex-1\nfindings:\n" + "  - {edit: NCCI}\n" * (MAX_LINES + 1)
-    assert f"at most {MAX_LINES:,}" in refusal(text).detail
+    assert refusal(text).detail.startswith(f"findings has more than {MAX_LINES:,} items")
+    text = "exercise: ex-1\nprocedures:\n  - code: '20610'\n    modifiers: [" + "RT, " * (MAX_LINES + 1) + "]\n"
+    assert refusal(text).detail.startswith(f"procedures[0].modifiers has more than {MAX_LINES:,} items")
+
+
+def test_a_flood_of_tiny_values_is_refused_without_parsing_it_all():
+    """Two bytes a code: the size limit alone would let a quarter of a million through."""
+    text = "exercise: ex-1\ndiagnoses: [" + ",".join(["A"] * (MAX_SUBMISSION_BYTES // 2 - 100)) + "]\n"
+    assert f"more than {MAX_LINES:,} items" in refusal(text).detail
+    text = "exercise: ex-1\n" + "".join(f"k{i}: [{i}]\n" for i in range(MAX_VALUES))  # many short lists
+    assert refusal(text).detail == f"more than {MAX_VALUES:,} keys and values; a submission has at most {MAX_VALUES:,}"
 
 
 def test_the_largest_submission_the_limits_allow_is_read():

@@ -1,45 +1,50 @@
 """Reading a trainee's submission file (JSON or YAML), within documented limits.
 
 A submission comes from a trainee, or from anyone who can drop a file into a class
-folder: it is bounded before it is parsed, counted and screened before it is validated,
-and every refusal is a ContentError naming the file and the line (docs/grading.md,
-"Submission limits").
+folder. It is bounded in size before it is read, screened as a stream of YAML events
+before anything is built (so a file of a million tiny codes costs milliseconds, not a
+parse), and only then parsed and validated. Every refusal is a ContentError naming the
+file and the line (docs/grading.md, "Submission limits").
 """
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
 from pydantic import ValidationError
 
 from tutor.content.library import SourceFile, validation_problems
 from tutor.content.models import Submission
-from tutor.content.yamlio import Positions, locate, parse_yaml
+from tutor.content.yamlio import MAX_DEPTH, Positions, parse_yaml
 from tutor.errors import ContentError
 
 # The largest real records are far smaller: an inpatient claim carries at most 25 diagnoses
 # and 25 procedures, the largest electronic claim (837I) at most 999 service lines, and the
 # longest code is 8 characters. The limits leave room for any of them, written out
-# generously (the largest submission they allow, pretty-printed JSON, is about 350 kB),
-# while a file that could only be an accident or an attack is refused at once.
+# generously: 1,000 diagnoses, 1,000 procedure lines (4 modifiers each) and 1,000 claim
+# findings, every field filled, as JSON indented by 4 spaces, is 385 kB and holds 19,000
+# keys and values. A file that could only be an accident or an attack is refused at once.
 MAX_SUBMISSION_BYTES = 500_000
-MAX_LINES = 1_000  # each of: diagnoses, procedures, claim findings
+MAX_LINES = 1_000  # items in any one list: diagnoses, procedures, claim findings, a line's modifiers
+MAX_VALUES = 30_000  # keys and values in the whole file
 MAX_CODE_CHARS = 40  # a code or a modifier as written, spaces and dots included (as in the content model)
 MAX_TEXT_CHARS = 100  # any other value or key: a DRG, an answer, a POA, an action, a trainee's name
-LISTS = ("diagnoses", "procedures", "findings")
 
 # White space is the one kind of control character a code may carry (a tab from a
 # spreadsheet, a newline from a block scalar); normalising a code removes it.
 _WHITE_SPACE = frozenset("\t\n\r")
+_Parser = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's C parser where built
 
 
 def parse_submission(text: str, source: str = "<submission>") -> Submission:
     """Parse submission text; any defect raises ContentError with its position."""
     if len(text.encode("utf-8", "replace")) > MAX_SUBMISSION_BYTES:
         raise _too_large(source)
+    _screen(text, source)
     data, positions = parse_yaml(text, source)
     return _validate(data, positions, source)
 
@@ -70,7 +75,6 @@ def _too_large(source: str) -> ContentError:
 def _validate(data: Any, positions: Positions, source: str) -> Submission:
     if not isinstance(data, dict):
         raise ContentError("a submission is a mapping with 'exercise', 'diagnoses', 'procedures'", source, 1, 1)
-    _check_limits(data, positions, source)
     try:
         return Submission.model_validate(data)
     except ValidationError as exc:
@@ -80,44 +84,82 @@ def _validate(data: Any, positions: Positions, source: str) -> Submission:
         raise ContentError(first.message + more, first.path, first.line, first.column) from None
 
 
-def _check_limits(data: dict, positions: Positions, source: str) -> None:
-    """Line counts, lengths and control characters, before the (slower) model validation."""
-    def refuse(loc: tuple, message: str) -> ContentError:
-        line, column = locate(loc, data, positions)
-        return ContentError(message, source, line, column)
-
-    for name in LISTS:
-        lines = data.get(name)
-        if isinstance(lines, list) and len(lines) > MAX_LINES:
-            raise refuse((name,), f"'{name}' has {len(lines):,} lines; a submission has at most {MAX_LINES:,}")
-    for loc, text, is_key in _texts(data):
-        where = f"a key in {_where(loc[:-1])}" if is_key else _where(loc)  # a key is not shown: it is the defect
-        bad = None if text.isprintable() else next((c for c in text if _is_control(c)), None)
-        if bad is not None:
-            raise refuse(loc, f"{where}: control character U+{ord(bad):04X} is not allowed in a submission")
-        if _is_code(loc) and not is_key and len(text) > MAX_CODE_CHARS:
-            raise refuse(loc, f"{where}: a code has at most {MAX_CODE_CHARS} characters, not {len(text)}")
-        if len(text) > MAX_TEXT_CHARS:
-            raise refuse(loc, f"{where}: a value has at most {MAX_TEXT_CHARS} characters, not {len(text)}")
+# --- the screen ----------------------------------------------------------------------------
 
 
-def _texts(node: Any, loc: tuple = ()) -> Iterator[tuple[tuple, str, bool]]:
-    """Every string in the data, key or value, in file order, with where it is (``is_key`` for keys).
+@dataclass
+class _Collection:
+    loc: tuple
+    is_mapping: bool
+    entries: int = 0  # items of a list; keys and values of a mapping
+    key: Any = None  # a mapping's latest key
 
-    Recursion is bounded: the YAML reader refuses nesting deeper than 40 levels.
+
+def _screen(text: str, source: str) -> None:
+    """Count, measure and look at every key and value as the parser streams them.
+
+    Malformed YAML is left to the parser proper, which reports it with its position.
     """
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if isinstance(key, str):
-                yield (*loc, key), key, True
-            yield from _texts(value, (*loc, key))
-    elif isinstance(node, list):
-        for i, item in enumerate(node):
-            yield from _texts(item, (*loc, i))
-    elif isinstance(node, str):
-        yield loc, node, False
-    elif isinstance(node, int) and not isinstance(node, bool):
-        yield loc, str(node), False  # YAML reads 99213 as a number; the model reads it as a code
+    open_collections: list[_Collection] = []
+    values = 0
+    parser = _Parser(text)
+    try:
+        while parser.check_event():
+            event = parser.get_event()
+            if isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                open_collections.pop()
+                continue
+            if not isinstance(event, yaml.NodeEvent):
+                continue  # stream and document boundaries
+            parent = open_collections[-1] if open_collections else None
+            loc, is_key = _place(parent) if parent else ((), False)
+            if parent and not parent.is_mapping and parent.entries > MAX_LINES:
+                raise _refusal(event, source, f"{_where(parent.loc)} has more than {MAX_LINES:,} items; "
+                                              f"a list in a submission has at most {MAX_LINES:,}")
+            if isinstance(event, yaml.ScalarEvent):
+                values += 1
+                if values > MAX_VALUES:
+                    raise _refusal(event, source, f"more than {MAX_VALUES:,} keys and values; "
+                                                  f"a submission has at most {MAX_VALUES:,}")
+                if parent and is_key:
+                    parent.key = event.value
+                problem = _problem(event.value, loc, is_key)
+                if problem:
+                    raise _refusal(event, source, problem)
+            elif isinstance(event, yaml.CollectionStartEvent):
+                if len(open_collections) >= MAX_DEPTH:
+                    return  # the parser proper refuses such nesting
+                open_collections.append(_Collection(loc, isinstance(event, yaml.MappingStartEvent)))
+    except yaml.YAMLError:
+        return
+    finally:
+        parser.dispose()
+
+
+def _refusal(event: yaml.Event, source: str, message: str) -> ContentError:
+    return ContentError(message, source, event.start_mark.line + 1, event.start_mark.column + 1)
+
+
+def _place(parent: _Collection) -> tuple[tuple, bool]:
+    """Where the next node of a collection goes, and whether it is a mapping key."""
+    parent.entries += 1
+    if not parent.is_mapping:
+        return (*parent.loc, parent.entries - 1), False
+    if parent.entries % 2:
+        return parent.loc, True
+    return (*parent.loc, parent.key), False
+
+
+def _problem(text: str, loc: tuple, is_key: bool) -> str | None:
+    where = f"a key in {_where(loc)}" if is_key else _where(loc)  # a key is not shown: it may be the defect
+    bad = None if text.isprintable() else next((c for c in text if _is_control(c)), None)
+    if bad is not None:
+        return f"{where}: control character U+{ord(bad):04X} is not allowed in a submission"
+    if not is_key and _is_code(loc) and len(text) > MAX_CODE_CHARS:
+        return f"{where}: a code has at most {MAX_CODE_CHARS} characters, not {len(text)}"
+    if len(text) > MAX_TEXT_CHARS:
+        return f"{where}: a value has at most {MAX_TEXT_CHARS} characters, not {len(text)}"
+    return None
 
 
 def _is_control(char: str) -> bool:
@@ -127,8 +169,8 @@ def _is_control(char: str) -> bool:
 
 def _is_code(loc: tuple) -> bool:
     """A diagnosis or procedure line written as a bare code, a line's ``code``, or a modifier."""
-    return (len(loc) == 2 and loc[0] in ("diagnoses", "procedures")) or (
-        len(loc) >= 3 and loc[0] in ("diagnoses", "procedures") and loc[2] in ("code", "modifiers"))
+    return len(loc) >= 2 and loc[0] in ("diagnoses", "procedures") and (
+        len(loc) == 2 or loc[2] in ("code", "modifiers"))
 
 
 def _where(loc: tuple) -> str:
