@@ -208,6 +208,16 @@ class ProgressStore:
         row = rows[0]
         return int(row["id"]), row["profile_id"], int(row["seed"]), json.loads(row["state_json"])
 
+    def discard_open_exams(self, trainee: str) -> None:
+        """Close the trainee's unfinished exams without grading them (for a saved exam that cannot be
+        resumed). Their rows and saved state are kept; attempts are not touched."""
+        name = _trainee_name(trainee)
+        self._write(lambda conn: conn.execute(
+            "UPDATE exam_sessions SET finished = 1, updated_at = ? WHERE finished = 0"
+            " AND trainee_id = (SELECT id FROM trainees WHERE name = ?)",
+            (_now_text(), name),
+        ))
+
     # --- lifecycle ------------------------------------------------------------
 
     def close(self) -> None:
