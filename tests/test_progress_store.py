@@ -257,3 +257,26 @@ def test_recorded_attempt_survives_kill_9(tmp_path: Path) -> None:
     assert worker.exitcode == -signal.SIGKILL
     with ProgressStore(path) as store:
         assert [a.exercise_id for a in store.attempts("ann")] == ["survivor"]
+
+
+@pytest.mark.parametrize("name", ["Ana\x1b[2J", "Ana\nBob", "\u202eanA", "Ana\x9b31m"])
+def test_a_new_trainee_name_must_be_one_line_of_plain_text(tmp_path: Path, name: str) -> None:
+    store = ProgressStore(tmp_path / "p.sqlite")
+    with pytest.raises(TutorError, match="one line of plain text"):
+        store.ensure_trainee(name)
+    assert store.trainees() == []
+    store.close()
+
+
+def test_a_stored_name_with_control_characters_still_works(tmp_path: Path) -> None:
+    """A database from before the rule (or edited by hand) is read and written as it is."""
+    store = ProgressStore(tmp_path / "p.sqlite")
+    store.ensure_trainee("Ana")
+    store.close()
+    with sqlite3.connect(tmp_path / "p.sqlite") as conn:
+        conn.execute("UPDATE trainees SET name = 'Ana\x1b[2J'")
+    store = ProgressStore(tmp_path / "p.sqlite")
+    store.save_draft("Ana\x1b[2J", "chart-001", {"diagnoses": ["E11.9"]})
+    assert store.load_draft("Ana\x1b[2J", "chart-001") == {"diagnoses": ["E11.9"]}
+    assert store.trainees() == ["Ana\x1b[2J"]
+    store.close()

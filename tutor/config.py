@@ -22,6 +22,7 @@ import platformdirs
 
 from tutor.errors import TutorError
 from tutor.paths import APP_NAME
+from tutor.textsafe import has_control_characters, printable
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,8 @@ def load_settings() -> Settings:
     trainee = data.get("trainee")
     if trainee is not None and not isinstance(trainee, str):
         raise wrong("trainee", "a string", trainee)
+    if trainee and has_control_characters(trainee):
+        raise TutorError(f"{path}: 'trainee' must be one line of plain text, not '{printable(trainee, one_line=True)}'")
     return Settings(
         content=tuple(Path(c).expanduser() for c in content), bundled=bundled,
         cpt_file=as_path("cpt_file"), db=as_path("db"), trainee=trainee or None, source=path,

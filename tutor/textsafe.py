@@ -50,6 +50,11 @@ def printable(text: str, *, one_line: bool = False) -> str:
     return text.translate(_ONE_LINE if one_line else _MULTI_LINE)
 
 
+def has_control_characters(text: str) -> bool:
+    """True when ``printable(text, one_line=True)`` would change ``text``: for names, one line each."""
+    return text.translate(_ONE_LINE) != text
+
+
 # OWASP: a cell starting with one of these is (or leads into) a formula. LF is added because some
 # spreadsheet importers drop leading whitespace as they do for TAB and CR.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")

@@ -44,13 +44,16 @@ def run_lookup(args: argparse.Namespace) -> int:
 
 
 def run_index(args: argparse.Namespace) -> int:
-    from tutor.codes.index import build_index, default_index_path
+    from tutor.codes.index import build_index, default_index_path, index_damage
     from tutor.paths import cache_dir
 
     path = default_index_path(cache_dir())
-    if path.exists() and not args.rebuild:
+    damage = index_damage(path) if path.exists() and not args.rebuild else None
+    if path.exists() and not args.rebuild and damage is None:
         print(f"index ready: {path}")
         return 0
+    if damage:
+        print(f"The code index {path} was damaged ({damage}); rebuilding it ...", file=sys.stderr)
     build_index(path, progress_bar("ICD-10-CM/PCS index"))
     print(f"index built: {path}")
     return 0

@@ -13,10 +13,10 @@ from tutor.textsafe import printable
 
 def run(args: argparse.Namespace) -> int:
     from tutor.practice.readiness import exam_readiness
-    from tutor.progress import ProgressStore
+    from tutor.progress import open_store
     from tutor.progress.report import as_csv, as_html, as_table, trainee_report
 
-    store = ProgressStore(db_path(args))
+    store = open_store(db_path(args), lambda notice: print(notice, file=sys.stderr))
     try:
         names = [args.trainee] if args.trainee else store.trainees()
         if args.trainee and args.trainee not in store.trainees():

@@ -45,6 +45,7 @@ from tutor.progress.recovery import (
 )
 from tutor.progress.salvage import salvage
 from tutor.progress.schema import migrate, recognise
+from tutor.textsafe import has_control_characters, printable
 
 MEMORY = ":memory:"
 BUSY_TIMEOUT_MS = 5_000
@@ -427,5 +428,13 @@ def _trainee_name(name: str) -> str:
 
 
 def _ensure_trainee(conn: sqlite3.Connection, name: str) -> int:
-    conn.execute("INSERT OR IGNORE INTO trainees (name, created_at) VALUES (?, ?)", (name, _now_text()))
-    return int(conn.execute("SELECT id FROM trainees WHERE name = ?", (name,)).fetchone()[0])
+    row = conn.execute("SELECT id FROM trainees WHERE name = ?", (name,)).fetchone()
+    if row:
+        return int(row[0])
+    # A new name is shown in the tutor, in reports and in CSV files: one line of plain text. (Names
+    # already stored, by an older version, keep working and are shown escaped.)
+    if has_control_characters(name):
+        raise TutorError(f"A trainee name is one line of plain text; '{printable(name, one_line=True)}' "
+                         "holds control characters or a line break.")
+    cursor = conn.execute("INSERT INTO trainees (name, created_at) VALUES (?, ?)", (name, _now_text()))
+    return int(cursor.lastrowid or 0)
