@@ -14,7 +14,8 @@ from tutor.content.library import load_library
 from tutor.progress import ProgressStore
 from tutor.ui.app import MedcodeApp
 from tutor.ui.context import Tutor
-from tutor.ui.screens.billing import ClaimScreen, RemittanceScreen, parse_where
+from tutor.practice.drafts import parse_where
+from tutor.ui.screens.billing import ClaimScreen, RemittanceScreen
 from tutor.ui.screens.exam import ExamReportScreen, ExamScreen
 from tutor.ui.screens.feedback import FeedbackScreen
 

@@ -23,7 +23,7 @@ from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Input, Select
 
-from tests.ui.conftest import COURSE, MCQ, OUTPATIENT, ROOT, load_course, record, type_keys
+from tests.ui.conftest import COURSE, MCQ, OUTPATIENT, ROOT, START, load_course, record
 from tutor.content.exams import ExamProfile
 from tutor.content.library import Library
 from tutor.progress import ProgressStore
@@ -105,9 +105,10 @@ PROFILE = ExamProfile.model_validate({
 
 
 @pytest.fixture
-def hostile_tutor(hostile_course: Library, ui_codes, store: ProgressStore, clock) -> Tutor:
+def hostile_tutor(hostile_course: Library, ui_codes, store: ProgressStore) -> Tutor:
+    """The clock stands still, so the exam's time never runs out."""
     store.ensure_trainee(TRAINEE)
-    return Tutor(hostile_course, ui_codes, store, TRAINEE, clock, profiles={"tiny": PROFILE})
+    return Tutor(hostile_course, ui_codes, store, TRAINEE, lambda: START, profiles={"tiny": PROFILE})
 
 
 def on_screen(app: App) -> tuple[str, list[str]]:
@@ -220,3 +221,36 @@ async def test_billing_screens_show_the_claim_and_statement_as_written(hostile_t
         await settle(pilot)
         assert isinstance(app.screen, RemittanceScreen)
         assert_shown(app, TITLE, "Payer [R] [/]", NOTE)
+
+
+async def test_an_exam_shows_items_navigator_and_report_as_written(hostile_tutor: Tutor) -> None:
+    app = MedcodeApp(hostile_tutor, exam=("tiny", 1))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ExamScreen)
+        seen = set()
+        for _ in screen.session.form.items:  # every item of the form, whatever its kind
+            await pilot.press("n")  # not "right": on a question, the options take the arrow keys
+            await settle(pilot)
+            seen.add(screen.item.exercise_id)
+            assert_shown(app, "Tiny [/] exam [R]", NOTE if screen.item.exercise_id == MCQ else TITLE)
+        assert {CLAIM, REMITTANCE, MCQ, OUTPATIENT} <= seen
+        await pilot.press("g")
+        await settle(pilot)
+        assert isinstance(app.screen, JumpScreen)
+        assert_shown(app, TITLE)
+        await pilot.press("escape")
+        while screen.item.exercise_id != MCQ:
+            await pilot.press("n")
+        await settle(pilot)
+        option = hostile_tutor.library.exercises[MCQ].options["A"]
+        assert_shown(app, f"A. {option}")
+        screen.session.answer(MCQ, {"answer": "A"})  # wrong: the review shows the rationale
+        await pilot.press("ctrl+e")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert isinstance(app.screen, ExamReportScreen)
+        assert_shown(app, "Tiny [/] exam [R]", "ICD [R]", "HCPCS [/oops]", TITLE, NOTE)
+

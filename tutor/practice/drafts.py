@@ -1,11 +1,14 @@
-"""The coding form as plain data (a draft) and its conversion to a submission.
+"""The answer form as plain data (a draft) and its conversion to a submission.
 
 The tutor saves drafts as the trainee types, so a kill loses nothing; the same
-plain structure turns into the Submission the grader reads.
+plain structure turns into the Submission the grader reads. One draft serves every
+kind: codes for a chart (and a corrected claim), the problems marked on a claim,
+the action and amount for a remittance, the letter chosen for a question.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,6 +16,7 @@ from typing import Any
 from tutor.content.models import Submission
 
 _SEPARATORS = re.compile(r"[\s,;]+")
+_WHERE = re.compile(r"^\s*(?:(?:line|l)\s*(\d+)|(?:dx|diagnosis)?\s*([A-La-l]))\s*$", re.IGNORECASE)
 
 
 @dataclass
@@ -29,11 +33,23 @@ class ProcedureLine:
 
 
 @dataclass
+class ProblemMark:
+    """A problem marked on a claim, as typed: where (a line number or a diagnosis letter) and which edit."""
+
+    where: str = ""
+    edit: str = ""
+
+
+@dataclass
 class Draft:
     diagnoses: list[DiagnosisLine] = field(default_factory=list)
     procedures: list[ProcedureLine] = field(default_factory=list)
     drg: str = ""
     answer: str = ""
+    problems: list[ProblemMark] = field(default_factory=list)
+    action: str = ""
+    amount: str = ""
+    """A remittance's patient responsibility, as typed."""
 
     def to_data(self) -> dict[str, Any]:
         return {
@@ -41,6 +57,9 @@ class Draft:
             "procedures": [{"code": p.code, "modifiers": p.modifiers, "units": p.units} for p in self.procedures],
             "drg": self.drg,
             "answer": self.answer,
+            "problems": [{"where": p.where, "edit": p.edit} for p in self.problems],
+            "action": self.action,
+            "amount": self.amount,
         }
 
     @classmethod
@@ -59,6 +78,9 @@ class Draft:
                         for r in rows("procedures")],
             drg=str(data.get("drg", "") or ""),
             answer=str(data.get("answer", "") or ""),
+            problems=[ProblemMark(str(r.get("where", "")), str(r.get("edit", ""))) for r in rows("problems")],
+            action=str(data.get("action", "") or ""),
+            amount=str(data.get("amount", "") or ""),
         )
 
 
@@ -72,8 +94,43 @@ def units_value(text: str) -> int | None:
     return int(text)
 
 
+def amount_value(text: str) -> float | None:
+    """An amount of money typed in the form: blank means none given; otherwise a number of dollars."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        amount = float(text)
+    except ValueError:
+        amount = math.nan
+    if not (math.isfinite(amount) and amount >= 0):
+        raise ValueError(f"'{text}' is not an amount")
+    return amount
+
+
+def parse_where(text: str) -> tuple[int | None, str | None] | None:
+    """'2', 'line 2' or 'L2' -> line 2; 'B' or 'dx B' -> diagnosis slot B; None if unreadable."""
+    text = text.strip()
+    if text.isdigit():
+        return int(text), None
+    match = _WHERE.match(text)
+    if not match:
+        return None
+    return (int(match.group(1)), None) if match.group(1) else (None, match.group(2).upper())
+
+
+def _finding(mark: ProblemMark) -> dict[str, Any]:
+    where = parse_where(mark.where)
+    if where is None:
+        raise ValueError(f"'{mark.where.strip()}': write a line number (2) or a diagnosis letter (B)")
+    return {"edit": mark.edit.strip(), "line": where[0], "diagnosis": where[1]}
+
+
 def draft_to_submission(exercise_id: str, draft: Draft) -> Submission:
-    """Blank lines are skipped; everything typed is handed in as typed (the grader normalises)."""
+    """Blank lines are skipped; everything typed is handed in as typed (the grader normalises).
+
+    A ValueError says what cannot be read (units, an amount, where a problem is).
+    """
     return Submission(
         exercise=exercise_id,
         diagnoses=[{"code": d.code.strip(), "poa": d.poa.strip() or None} for d in draft.diagnoses if d.code.strip()],
@@ -84,4 +141,7 @@ def draft_to_submission(exercise_id: str, draft: Draft) -> Submission:
         ],
         drg=draft.drg.strip() or None,
         answer=draft.answer.strip() or None,
+        findings=[_finding(mark) for mark in draft.problems if mark.where.strip() and mark.edit.strip()],
+        action=draft.action.strip() or None,
+        patient_responsibility=amount_value(draft.amount),
     )

@@ -32,7 +32,9 @@ class ExamForm:
     """Areas the bank could not fill, with how many items are missing (filled from other areas)."""
 
 
-def _kind(exercise: ChartExercise | McqExercise) -> str:
+def _kind(exercise) -> str:
+    """A profile's kinds: ``mcq`` for a question, ``chart`` for any record to work (a chart to code,
+    a claim to scrub, a remittance to post); the exam serves each on its own screen."""
     return "mcq" if isinstance(exercise, McqExercise) else "chart"
 
 
@@ -82,6 +84,8 @@ class ExamSession:
     elapsed_seconds: float = 0.0
     started_at: str | None = None
     finished: bool = False
+    reports: dict[str, GradeReport] = field(default_factory=dict)
+    """Items graded and recorded when the exam was handed in (so a retry records none twice)."""
     _last_tick: datetime | None = None
 
     @property
@@ -121,12 +125,47 @@ class ExamSession:
         }
 
     @classmethod
-    def from_state(cls, profile: ExamProfile, seed: int, state: Mapping[str, Any]) -> ExamSession:
-        form = ExamForm(profile.id, seed, tuple(FormItem(e, a) for e, a in state.get("items", [])),
-                        dict(state.get("shortfall", {})))
-        return cls(profile, form, answers=dict(state.get("answers", {})), flags=set(state.get("flags", [])),
-                   current=int(state.get("current", 0)), elapsed_seconds=float(state.get("elapsed_seconds", 0.0)),
-                   started_at=state.get("started_at"))
+    def from_state(cls, profile: ExamProfile, seed: int, state: Any) -> ExamSession:
+        """The session a saved state describes; ``BrokenExam`` if the state is not one ``to_state`` writes."""
+        if not isinstance(state, Mapping):
+            raise BrokenExam("the saved exam is not a record of answers")
+        items = state.get("items")
+        if not (isinstance(items, list) and items and all(_is_item(i) for i in items)):
+            raise BrokenExam("the saved exam has no readable list of items")
+        answers, flags, shortfall = state.get("answers", {}), state.get("flags", []), state.get("shortfall", {})
+        if not (isinstance(answers, dict) and all(isinstance(a, dict) for a in answers.values())):
+            raise BrokenExam("the saved answers are not readable")
+        if not (isinstance(flags, list) and all(isinstance(f, str) for f in flags)):
+            raise BrokenExam("the saved flags are not readable")
+        if not (isinstance(shortfall, dict) and all(type(n) is int for n in shortfall.values())):
+            raise BrokenExam("the saved blueprint shortfall is not readable")
+        current, elapsed = state.get("current", 0), state.get("elapsed_seconds", 0.0)
+        started_at = state.get("started_at")
+        if type(current) is not int or not 0 <= current < len(items):
+            raise BrokenExam(f"the saved position ({current!r}) is not one of the {len(items)} items")
+        if type(elapsed) not in (int, float) or not 0 <= elapsed < float("inf"):
+            raise BrokenExam(f"the saved time used ({elapsed!r}) is not a number of seconds")
+        if started_at is not None and not _is_moment(started_at):
+            raise BrokenExam(f"the saved start time ({started_at!r}) is not a date and time")
+        form = ExamForm(profile.id, seed, tuple(FormItem(e, a) for e, a in items), dict(shortfall))
+        return cls(profile, form, answers=dict(answers), flags=set(flags), current=current,
+                   elapsed_seconds=float(elapsed), started_at=started_at)
+
+
+class BrokenExam(ValueError):
+    """A saved exam that cannot be resumed (damaged, or written for content no longer loaded)."""
+
+
+def _is_item(item: Any) -> bool:
+    return isinstance(item, list) and len(item) == 2 and all(isinstance(part, str) for part in item)
+
+
+def _is_moment(text: Any) -> bool:
+    try:
+        datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 # --- the score report ----------------------------------------------------------------

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from contextlib import ExitStack
 
-from tutor.progress import ProgressStore
+from tutor.progress import ProgressStore, open_store
 from tutor.ui.context import Tutor
 
 
@@ -21,19 +22,22 @@ def pick_trainee(store: ProgressStore, requested: str | None) -> str | None:
 
 
 def launch(args: argparse.Namespace, exam: tuple[str, int | None] | None = None) -> int:
+    """Run the tutor; the exit status is the app's: 1 after an error the app did not handle
+    (Textual shows its traceback, and sets the return code)."""
     from tutor.commands.common import db_path, load_content, open_codes, trainee_name
     from tutor.ui.app import MedcodeApp
 
-    codes = open_codes(args)
-    store = ProgressStore(db_path(args))
-    if store.recovered_from:
-        print(f"The progress database could not be read; it was kept as {store.recovered_from} "
-              "and a new one was started.", file=sys.stderr)
-    try:
+    def announce(notice: str) -> None:  # on the terminal (seen after the tutor closes) and in the tutor
+        notices.append(notice)
+        print(notice, file=sys.stderr)
+
+    notices: list[str] = []
+    with ExitStack() as closing:
+        codes = open_codes(args)
+        closing.callback(codes.close)
+        store = closing.enter_context(open_store(db_path(args), announce))
         library, profiles = load_content(args, cached=True)
         tutor = Tutor(library, codes, store, pick_trainee(store, trainee_name(args)), profiles=profiles)
-        MedcodeApp(tutor, exam=exam).run()
-    finally:
-        store.close()
-        codes.close()
-    return 0
+        app = MedcodeApp(tutor, exam=exam, notices=notices)
+        app.run()
+    return app.return_code or 0

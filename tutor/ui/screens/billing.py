@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import get_args
 
 from rich.text import Text
@@ -18,46 +17,40 @@ from tutor.codes import CodeSystem
 from tutor.content.billing import POINTERS, ClaimExercise, EditType, RemittanceExercise
 from tutor.content.models import Submission
 from tutor.grading.billing import ACTION_WORDS
-from tutor.practice.drafts import Draft, draft_to_submission
 from tutor.practice.drafts import DiagnosisLine as DraftDx
+from tutor.practice.drafts import Draft, ProblemMark
 from tutor.practice.drafts import ProcedureLine as DraftPx
-from tutor.ui.screens.base import AnswerScreen
+from tutor.ui.screens.base import BACK, SUBMIT, AnswerScreen
 from tutor.ui.screens.chart import reflow, validate_line
 from tutor.ui.widgets.lines import CodeLine, DiagnosisLine, ProcedureLine
 
 EDITS = [(e.replace("_", " ").lower(), e) for e in get_args(EditType)]
-_WHERE = re.compile(r"^\s*(?:(?:line|l)\s*(\d+)|(?:dx|diagnosis)?\s*([A-La-l]))\s*$", re.IGNORECASE)
-
-
-def parse_where(text: str) -> tuple[int | None, str | None] | None:
-    """'2', 'line 2' or 'L2' -> line 2; 'B' or 'dx B' -> diagnosis slot B; None if unreadable."""
-    text = text.strip()
-    if text.isdigit():
-        return int(text), None
-    match = _WHERE.match(text)
-    if not match:
-        return None
-    return (int(match.group(1)), None) if match.group(1) else (None, match.group(2).upper())
+CLAIM_CODE_SETS = ["icd10cm", "cpt", "hcpcs"]
 
 
 class ProblemLine(Horizontal):
     """One problem the trainee marks: where (line number or diagnosis letter) and which edit."""
 
+    def __init__(self, mark: ProblemMark | None = None) -> None:
+        super().__init__()
+        self.mark = mark or ProblemMark()
+
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="line # or dx letter", classes="where")
-        yield Select(EDITS, prompt="which problem", compact=True, classes="edit")
+        known = {edit for _, edit in EDITS}
+        yield Input(self.mark.where, placeholder="line # or dx letter", classes="where")
+        yield Select(EDITS, prompt="which problem", compact=True, classes="edit",
+                     value=self.mark.edit if self.mark.edit in known else Select.NULL)
 
     @property
-    def value(self) -> tuple[str, str] | None:
+    def value(self) -> ProblemMark:
         edit = self.query_one(".edit", Select).value
-        where = self.query_one(".where", Input).value
-        if edit is Select.NULL or not where.strip():
-            return None
-        return where, str(edit)
+        return ProblemMark(self.query_one(".where", Input).value, "" if edit is Select.NULL else str(edit))
 
 
 class ClaimScreen(AnswerScreen):
     BINDINGS = [
+        SUBMIT,
+        BACK,
         Binding("ctrl+f", "add_problem", "+Problem"),
         Binding("ctrl+n", "add_diagnosis", "+Dx"),
     ]
@@ -81,16 +74,28 @@ class ClaimScreen(AnswerScreen):
                     yield Static(reflow(doc.text), markup=False, classes="document")
             with VerticalScroll(id="form"):
                 yield Label("Problems on the claim (where, which)", classes="section")
-                yield Vertical(ProblemLine(), ProblemLine(), id="claim-problems")
+                yield Vertical(*self._problem_lines(), id="claim-problems")
                 yield Label("Corrected claim: diagnoses (A first)", classes="section")
-                yield Vertical(*[DiagnosisLine(n, code) for n, code in enumerate(claim.diagnoses, start=1)],
-                               DiagnosisLine(len(claim.diagnoses) + 1), id="diagnoses")
+                diagnoses, procedures = self._corrected_lines()
+                yield Vertical(*[DiagnosisLine(n, row.code) for n, row in enumerate(diagnoses, start=1)],
+                               id="diagnoses")
                 yield Label("Corrected claim: lines (code, modifiers, units)", classes="section")
-                yield Vertical(*[ProcedureLine(n, line.code, " ".join(line.modifiers), str(line.units),
-                                               placeholder="CPT/HCPCS")
-                                 for n, line in enumerate(claim.lines, start=1)], id="procedures")
-                yield Button("Submit for grading (ctrl+s)", id="submit", variant="primary")
+                yield Vertical(*[ProcedureLine(n, row.code, row.modifiers, row.units, placeholder="CPT/HCPCS")
+                                 for n, row in enumerate(procedures, start=1)], id="procedures")
+                yield Button(self.submit_label, id="submit", variant="primary")
         yield Footer()
+
+    def _problem_lines(self) -> list[ProblemLine]:
+        marks = self.draft.problems + [ProblemMark() for _ in range(2 - len(self.draft.problems))]
+        return [ProblemLine(mark) for mark in marks]
+
+    def _corrected_lines(self) -> tuple[list[DraftDx], list[DraftPx]]:
+        """The corrected claim as the trainee left it, or else the claim as submitted (to correct in place)."""
+        claim = self.exercise.claim
+        diagnoses = self.draft.diagnoses or [*(DraftDx(code) for code in claim.diagnoses), DraftDx()]
+        procedures = self.draft.procedures or [DraftPx(line.code, " ".join(line.modifiers), str(line.units))
+                                               for line in claim.lines]
+        return diagnoses, procedures
 
     def on_mount(self) -> None:
         diagnoses = self.query_one("#claim-diagnoses", DataTable)
@@ -106,12 +111,23 @@ class ClaimScreen(AnswerScreen):
                      "".join(line.pointers) or "-")
             lines.add_row(*map(Text, cells))
         for form_line in self.query(CodeLine):
-            validate_line(form_line, self.tutor.codes, self.exercise.date_of_service, ["icd10cm", "cpt", "hcpcs"])
+            validate_line(form_line, self.tutor.codes, self.exercise.date_of_service, CLAIM_CODE_SETS)
         self.query(ProblemLine).first().query_one(Input).focus()
 
     @on(CodeLine.Changed)
     def _line_changed(self, event: CodeLine.Changed) -> None:
-        validate_line(event.line, self.tutor.codes, self.exercise.date_of_service, ["icd10cm", "cpt", "hcpcs"])
+        validate_line(event.line, self.tutor.codes, self.exercise.date_of_service, CLAIM_CODE_SETS)
+        self.keep_draft()
+
+    @on(Input.Changed, ".where")
+    @on(Select.Changed, ".edit")
+    def _problem_changed(self) -> None:
+        self.keep_draft()
+
+    def current_draft(self) -> Draft:
+        return Draft(diagnoses=[DraftDx(line.code) for line in self.query(DiagnosisLine)],
+                     procedures=[DraftPx(line.code, line.modifiers, line.units) for line in self.query(ProcedureLine)],
+                     problems=[line.value for line in self.query(ProblemLine)])
 
     async def action_add_problem(self) -> None:
         line = ProblemLine()
@@ -124,30 +140,9 @@ class ClaimScreen(AnswerScreen):
         await container.mount(line)
         line.code_input.focus()
 
-    @on(Button.Pressed, "#submit")
-    def action_submit(self) -> None:
-        marked = []
-        for problem in self.query(ProblemLine):
-            if problem.value is None:
-                continue
-            where = parse_where(problem.value[0])
-            if where is None:
-                self.notify(f"'{problem.value[0]}': write a line number (2) or a diagnosis letter (B)",
-                            severity="error", markup=False)
-                return
-            marked.append({"edit": problem.value[1], "line": where[0], "diagnosis": where[1]})
-        draft = Draft(diagnoses=[DraftDx(line.code) for line in self.query(DiagnosisLine)],
-                      procedures=[DraftPx(line.code, line.modifiers, line.units) for line in self.query(ProcedureLine)])
-        try:
-            corrected = draft_to_submission(self.exercise.id, draft)
-        except ValueError as exc:
-            self.notify(str(exc), severity="error", markup=False)
-            return
-        submission = Submission.model_validate({**corrected.model_dump(), "findings": marked})
-        self.app.submit_attempt(self.exercise, submission, self.started_at)
-
 
 class RemittanceScreen(AnswerScreen):
+    BINDINGS = [SUBMIT, BACK]
     exercise: RemittanceExercise
 
     def compose(self) -> ComposeResult:
@@ -160,26 +155,25 @@ class RemittanceScreen(AnswerScreen):
                 yield Label("Next action", classes="section")
                 with RadioSet(id="actions"):
                     for action, words in ACTION_WORDS.items():
-                        yield RadioButton(words.capitalize(), name=action)
+                        yield RadioButton(words.capitalize(), value=action == self.draft.action, name=action)
                 yield Label("Patient responsibility ($)", classes="section")
-                yield Input(placeholder="0.00", id="amount", restrict=r"[0-9.]*")
-                yield Button("Submit for grading (ctrl+s)", id="submit", variant="primary")
+                yield Input(self.draft.amount, placeholder="0.00", id="amount", restrict=r"[0-9.]*")
+                yield Button(self.submit_label, id="submit", variant="primary")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one(RadioSet).focus()
 
-    @on(Button.Pressed, "#submit")
-    def action_submit(self) -> None:
+    @on(RadioSet.Changed)
+    @on(Input.Changed, "#amount")
+    def _changed(self) -> None:
+        self.keep_draft()
+
+    def current_draft(self) -> Draft:
         pressed = self.query_one(RadioSet).pressed_button
-        text = self.query_one("#amount", Input).value.strip()
-        if pressed is None or not text:
-            self.notify("Choose the next action and enter the patient's responsibility.", severity="warning")
-            return
-        try:
-            amount = float(text)
-        except ValueError:
-            self.notify(f"'{text}' is not an amount.", severity="error", markup=False)
-            return
-        submission = Submission(exercise=self.exercise.id, action=pressed.name, patient_responsibility=amount)
-        self.app.submit_attempt(self.exercise, submission, self.started_at)
+        return Draft(action=pressed.name or "" if pressed else "", amount=self.query_one("#amount", Input).value)
+
+    def missing(self, submission: Submission) -> str | None:
+        if submission.action is None or submission.patient_responsibility is None:
+            return "Choose the next action and enter the patient's responsibility."
+        return None

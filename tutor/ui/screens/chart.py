@@ -4,23 +4,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Static, TabbedContent, TabPane
 
 from tutor.codes import CodeSystem, Validity
 from tutor.codes.normalize import clean, infer_procedure_system
-from tutor.content.models import ChartExercise
+from tutor.content.models import ChartExercise, Submission
 from tutor.practice.drafts import DiagnosisLine as DraftDx
-from tutor.practice.drafts import Draft, draft_to_submission
+from tutor.practice.drafts import Draft
 from tutor.practice.drafts import ProcedureLine as DraftPx
-from tutor.ui.context import Tutor
+from tutor.ui.screens.base import BACK, SUBMIT, AnswerScreen
 from tutor.ui.widgets.lines import CodeLine, DiagnosisLine, ProcedureLine
 
 SETTING_LABELS = {
@@ -81,29 +79,17 @@ def validate_line(line: CodeLine, codes, when, assigned: list[str]) -> None:
     line.show_status(text, state)
 
 
-class ChartScreen(Screen):
+class ChartScreen(AnswerScreen):
     BINDINGS = [
-        Binding("ctrl+s", "submit", "Submit", priority=True),
+        SUBMIT,
         Binding("ctrl+l", "lookup", "Lookup", priority=True),
         Binding("ctrl+n", "add_diagnosis", "+Dx"),
         Binding("ctrl+p", "add_procedure", "+Proc", show=False),
         Binding("ctrl+o", "switch_pane", "Notes/Form"),
-        Binding("escape", "leave", "Back"),
+        BACK,
     ]
 
-    def __init__(self, tutor: Tutor, exercise: ChartExercise,
-                 on_answer: Callable[[dict], None] | None = None, answer: dict | None = None) -> None:
-        """``on_answer`` puts the screen in exam mode: answers go to the exam, nothing is graded."""
-        super().__init__()
-        self.tutor = tutor
-        self.exercise = exercise
-        self.on_answer = on_answer
-        self.started_at: datetime = tutor.clock()
-        if on_answer is not None:
-            self.draft = Draft.from_data(answer)
-        else:
-            self.draft = Draft.from_data(tutor.store.load_draft(tutor.trainee, exercise.id)) if tutor.trainee else Draft()
-        self._restoring = True
+    exercise: ChartExercise
 
     @property
     def asks_procedures(self) -> bool:
@@ -135,8 +121,7 @@ class ChartScreen(Screen):
                     with Horizontal(id="drg-row"):
                         yield Label("MS-DRG", id="drg-label")
                         yield Input(self.draft.drg, placeholder="e.g. 194", id="drg", restrict=r"\d{0,3}")
-                yield Button("Submit for grading (ctrl+s)" if self.on_answer is None
-                             else "Keep answer, back to the exam (ctrl+s)", id="submit", variant="primary")
+                yield Button(self.submit_label, id="submit", variant="primary")
         yield Footer()
 
     def _assign_text(self) -> str:
@@ -159,7 +144,6 @@ class ChartScreen(Screen):
     def on_mount(self) -> None:
         for line in self.query(CodeLine):
             self._validate(line)
-        self._restoring = False
         self.query_one("#dx-1", Input).focus()
 
     # --- live validation and drafts ------------------------------------------------
@@ -170,11 +154,11 @@ class ChartScreen(Screen):
     @on(CodeLine.Changed)
     def _line_changed(self, event: CodeLine.Changed) -> None:
         self._validate(event.line)
-        self._save_draft()
+        self.keep_draft()
 
     @on(Input.Changed, "#drg")
     def _drg_changed(self) -> None:
-        self._save_draft()
+        self.keep_draft()
 
     def current_draft(self) -> Draft:
         return Draft(
@@ -182,16 +166,6 @@ class ChartScreen(Screen):
             procedures=[DraftPx(line.code, line.modifiers, line.units) for line in self.query(ProcedureLine)],
             drg=self.query_one("#drg", Input).value if "drg" in self.exercise.assign else "",
         )
-
-    def _save_draft(self) -> None:
-        if self._restoring:
-            return
-        if self.on_answer is not None:
-            self.on_answer(self.current_draft().to_data())
-            return
-        if not self.tutor.trainee:
-            return
-        self.tutor.store.save_draft(self.tutor.trainee, self.exercise.id, self.current_draft().to_data())
 
     # --- actions -------------------------------------------------------------------
 
@@ -239,22 +213,7 @@ class ChartScreen(Screen):
 
         self.app.push_screen(LookupScreen(self.tutor.codes, system, self.exercise.date_of_service), insert)
 
-    @on(Button.Pressed, "#submit")
-    def action_submit(self) -> None:
-        draft = self.current_draft()
-        if self.on_answer is not None:
-            self.on_answer(draft.to_data())
-            self.app.pop_screen()
-            return
-        try:
-            submission = draft_to_submission(self.exercise.id, draft)
-        except ValueError as exc:
-            self.notify(str(exc), severity="error", markup=False)
-            return
+    def missing(self, submission: Submission) -> str | None:
         if not submission.diagnoses and not submission.procedures:
-            self.notify("Enter at least one code before submitting.", severity="warning")
-            return
-        self.app.submit_attempt(self.exercise, submission, self.started_at)
-
-    def action_leave(self) -> None:
-        self.app.pop_screen()
+            return "Enter at least one code before submitting."
+        return None

@@ -11,10 +11,16 @@ from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Header, Label, OptionList, RadioButton, RadioSet, Static
 
-from tutor.content.models import ChartExercise, McqExercise
+from tutor.content.billing import ClaimExercise, RemittanceExercise
+from tutor.content.kinds import AnyExercise
+from tutor.content.models import McqExercise
+from tutor.grading.billing import ACTION_WORDS
 from tutor.practice.catalog import title_of
+from tutor.practice.drafts import Draft
 from tutor.practice.exam import ExamResult, ExamSession
 from tutor.ui.context import Tutor
+from tutor.ui.screens.answering import answer_screen
+from tutor.ui.storage import STORE_ERRORS, SaveState
 
 SAVE_EVERY_SECONDS = 5
 
@@ -24,13 +30,31 @@ def clock_text(seconds: float) -> str:
     return f"{seconds // 3600:d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
+def item_summary(exercise: AnyExercise, answer: Draft) -> tuple[str, str]:
+    """What an item asks and how far its answer has got (plain text), and the label of its button."""
+    when = exercise.date_of_service.isoformat()
+    if isinstance(exercise, ClaimExercise):
+        marked = sum(1 for mark in answer.problems if mark.where.strip() and mark.edit.strip())
+        return (f"Claim: {exercise.title}\nCMS-1500, date of service {when}. Mark the problems on the claim and "
+                f"correct it.\n{marked} problem(s) marked so far."), "Open the claim to scrub it (enter)"
+    if isinstance(exercise, RemittanceExercise):
+        action = ACTION_WORDS.get(answer.action, "not chosen yet")
+        amount = f"${answer.amount}" if answer.amount.strip() else "not entered yet"
+        return (f"Remittance: {exercise.title}\nDate of service {when}. Choose the next action and work out the "
+                f"patient's responsibility.\nNext action: {action}; patient responsibility: {amount}."), \
+            "Open the remittance to work it (enter)"
+    count = sum(1 for line in answer.diagnoses if line.code.strip())
+    return (f"Chart: {exercise.title}\n{exercise.setting}, {when}. Assign: {', '.join(exercise.assign)}.\n"
+            f"{count} diagnosis code(s) entered so far."), "Open the chart to code it (enter)"
+
+
 class ExamScreen(Screen):
     BINDINGS = [
         Binding("right,n", "move(1)", "Next"),
         Binding("left,p", "move(-1)", "Previous"),
         Binding("f", "flag", "Flag"),
         Binding("g", "jump", "Go to"),
-        Binding("enter", "open_chart", "Open chart", show=False),
+        Binding("enter", "open_item", "Open the item", show=False),
         Binding("ctrl+e", "finish", "End exam", priority=True),
     ]
 
@@ -40,6 +64,10 @@ class ExamScreen(Screen):
         self.session = session
         self.session_id = session_id
         self._since_save = 0.0
+        self.saving = SaveState(self, "The exam is not saved.", "It goes on, and saving is tried again every "
+                                "few seconds.", "The exam is saved again.")
+        self.handing_in = SaveState(self, "The exam could not be handed in.", "Your answers are kept here: "
+                                    "end it again with ctrl+e.")
 
     @property
     def item(self):
@@ -51,7 +79,7 @@ class ExamScreen(Screen):
         with VerticalScroll(id="exam-item"):
             yield Static(id="exam-question", markup=False)
             yield RadioSet(id="exam-options")
-            yield Button("Open the chart to code it (enter)", id="exam-open-chart")
+            yield Button(id="exam-open-item")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -68,13 +96,28 @@ class ExamScreen(Screen):
             self.save()
         self.update_bar()
         if remaining <= 0:
-            self.notify("Time is up: the exam was submitted.", severity="warning")
+            self.hand_in("Time is up: the exam was handed in.")
+
+    def hand_in(self, done: str | None = None) -> None:
+        """End the exam and show its report; if it cannot be stored, it stays open to hand in again."""
+        try:
             self.app.finish_exam(self.session, self.session_id)
+        except STORE_ERRORS as error:
+            self.handing_in.failed(error)
+            return
+        if done:
+            self.notify(done, severity="warning")
 
     def save(self) -> None:
+        """Save the exam's state; if the store fails, the exam goes on in memory and the next save retries."""
         self._since_save = 0.0
-        self.tutor.store.save_exam(self.tutor.trainee, self.session.profile.id, self.session.form.seed,
-                                   self.session.to_state(), self.session_id)
+        try:
+            self.tutor.store.save_exam(self.tutor.trainee, self.session.profile.id, self.session.form.seed,
+                                       self.session.to_state(), self.session_id)
+        except STORE_ERRORS as error:
+            self.saving.failed(error)
+        else:
+            self.saving.succeeded()
 
     def update_bar(self) -> None:
         s = self.session
@@ -87,23 +130,21 @@ class ExamScreen(Screen):
     def show_item(self) -> None:
         exercise = self.tutor.library.exercises[self.item.exercise_id]
         options = self.query_one("#exam-options", RadioSet)
-        chart_button = self.query_one("#exam-open-chart", Button)
+        open_button = self.query_one("#exam-open-item", Button)
         options.remove_children()
+        answer = Draft.from_data(self.session.answers.get(exercise.id))
         if isinstance(exercise, McqExercise):
             self.query_one("#exam-question", Static).update(exercise.stem)
-            chosen = self.session.answers.get(exercise.id, {}).get("answer")
-            options.mount_all([RadioButton(Content(f"{k}. {v}"), value=(k == chosen), name=k)
+            options.mount_all([RadioButton(Content(f"{k}. {v}"), value=(k == answer.answer), name=k)
                                for k, v in sorted(exercise.options.items())])
-            options.display, chart_button.display = True, False
+            options.display, open_button.display = True, False
             self.call_after_refresh(options.focus)
         else:
-            coded = self.session.answers.get(exercise.id, {}).get("diagnoses", [])
-            count = sum(1 for d in coded if d.get("code"))
-            self.query_one("#exam-question", Static).update(
-                f"Chart: {exercise.title}\n{exercise.setting}, {exercise.date_of_service.isoformat()}. "
-                f"Assign: {', '.join(exercise.assign)}.\n{count} diagnosis code(s) entered so far.")
-            options.display, chart_button.display = False, True
-            self.call_after_refresh(chart_button.focus)
+            summary, label = item_summary(exercise, answer)
+            self.query_one("#exam-question", Static).update(summary)
+            open_button.label = Content(label)
+            options.display, open_button.display = False, True
+            self.call_after_refresh(open_button.focus)
         self.update_bar()
 
     @on(RadioSet.Changed, "#exam-options")
@@ -132,12 +173,11 @@ class ExamScreen(Screen):
 
         self.app.push_screen(JumpScreen(self.tutor, self.session), go)
 
-    @on(Button.Pressed, "#exam-open-chart")
-    def action_open_chart(self) -> None:
-        from tutor.ui.screens.chart import ChartScreen
-
+    @on(Button.Pressed, "#exam-open-item")
+    def action_open_item(self) -> None:
+        """Open a chart, claim or remittance on its own screen; a question is answered here."""
         exercise = self.tutor.library.exercises[self.item.exercise_id]
-        if not isinstance(exercise, ChartExercise):
+        if isinstance(exercise, McqExercise):
             return
         ident = exercise.id
 
@@ -145,7 +185,8 @@ class ExamScreen(Screen):
             self.session.answer(ident, data)
             self.save()
 
-        self.app.push_screen(ChartScreen(self.tutor, exercise, on_answer=keep, answer=self.session.answers.get(ident)))
+        self.app.push_screen(answer_screen(self.tutor, exercise, on_answer=keep,
+                                           answer=self.session.answers.get(ident)))
 
     def on_screen_resume(self) -> None:
         self.show_item()
@@ -155,7 +196,7 @@ class ExamScreen(Screen):
 
         def confirmed(yes: bool | None) -> None:
             if yes:
-                self.app.finish_exam(self.session, self.session_id)
+                self.hand_in()
 
         self.app.push_screen(ConfirmScreen(
             f"End the exam now? {unanswered} item(s) unanswered will count as wrong."), confirmed)

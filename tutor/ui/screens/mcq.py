@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from textual import on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Footer, Header, RadioButton, RadioSet, Static
 
 from tutor.content.models import McqExercise, Submission
-from tutor.ui.screens.base import AnswerScreen
+from tutor.practice.drafts import Draft
+from tutor.ui.screens.base import BACK, SUBMIT, AnswerScreen
 
 
 class McqScreen(AnswerScreen):
+    BINDINGS = [SUBMIT, BACK]
     exercise: McqExercise
 
     def compose(self) -> ComposeResult:
@@ -28,11 +29,9 @@ class McqScreen(AnswerScreen):
     def on_mount(self) -> None:
         self.query_one(RadioSet).focus()
 
-    @on(Button.Pressed, "#submit")
-    def action_submit(self) -> None:
+    def current_draft(self) -> Draft:
         pressed = self.query_one(RadioSet).pressed_button
-        if pressed is None:
-            self.notify("Choose an answer first.", severity="warning")
-            return
-        submission = Submission(exercise=self.exercise.id, answer=pressed.name)
-        self.app.submit_attempt(self.exercise, submission, self.started_at)
+        return Draft(answer=pressed.name or "" if pressed else "")
+
+    def missing(self, submission: Submission) -> str | None:
+        return "Choose an answer first." if submission.answer is None else None

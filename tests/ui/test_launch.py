@@ -1,0 +1,56 @@
+"""The tutor's exit status: an unhandled error inside the TUI ends the process with a non-zero status.
+
+Textual catches an exception raised inside the app, shows its traceback and sets the app's return
+code to 1; ``medcode`` must hand that on rather than exit 0. Every known crash is fixed, so the
+test injects one (the dashboard failing as it mounts) into a real ``medcode`` process.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.ui.conftest import ROOT
+
+INJECTED = """
+import sys
+from tutor.ui.screens.dashboard import DashboardScreen
+
+def fail(self):
+    raise RuntimeError("an injected failure")
+
+DashboardScreen.on_mount = fail
+from tutor.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.fixture
+def code_cache(tmp_path: Path) -> Path:
+    """A private copy of the code index, so the tutor's start-up writes nothing into the shared cache."""
+    shared = Path(os.environ.get("MEDCODE_CACHE_DIR", ""))
+    index = sorted(shared.glob("codes-*.sqlite")) if shared.is_dir() else []
+    if not index:
+        pytest.skip("no prebuilt code index (set MEDCODE_CACHE_DIR)")
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    shutil.copy(index[-1], cache)
+    return cache
+
+
+def run_tutor(tmp_path: Path, code_cache: Path, program: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "MEDCODE_CACHE_DIR": str(code_cache), "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-c", program, "--db", str(tmp_path / "progress.sqlite"),
+                           "--trainee", "Ada"], env=env, cwd=tmp_path, stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_an_unhandled_error_in_the_tutor_exits_non_zero(tmp_path: Path, code_cache: Path) -> None:
+    done = run_tutor(tmp_path, code_cache, INJECTED)
+    assert "an injected failure" in done.stdout + done.stderr
+    assert done.returncode == 1
