@@ -104,6 +104,37 @@ async def test_a_full_disk_keeps_the_typed_answer_on_screen_and_stores_nothing_i
     assert [a.codes_correct for a in disk.attempts(TRAINEE)] == [3]
 
 
+async def test_a_database_locked_by_another_program_does_not_lose_the_submitted_answer(
+        course, ui_codes, store_path: Path, clock, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Give up on the lock after a moment instead of a minute (the tutor's patience, not its behaviour).
+    monkeypatch.setattr("tutor.progress.store.BUSY_TIMEOUT_MS", 100)
+    monkeypatch.setattr("tutor.progress.store.RETRY_FOR_SECONDS", 0.2)
+    store = ProgressStore(store_path)
+    store.ensure_trainee(TRAINEE)
+    other = sqlite3.connect(store_path, isolation_level=None)
+    app = MedcodeApp(Tutor(course, ui_codes, store, TRAINEE, clock))
+    try:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await pilot.pause()
+            app.open_exercise(OUTPATIENT)
+            await pilot.pause()
+            chart = app.screen
+            await type_keys(pilot, "E11.9")
+            other.execute("BEGIN IMMEDIATE")  # another program takes the write lock and keeps it
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert app.screen is chart and codes_on(chart)[0] == "E11.9"
+            assert "locked" in messages(app)[-1] and "not stored" in messages(app)[-1]
+            other.execute("ROLLBACK")
+            await pilot.press("ctrl+s")  # submitted again once the lock is gone
+            await pilot.pause()
+            assert isinstance(app.screen, FeedbackScreen)
+        assert len(store.attempts(TRAINEE)) == 1
+    finally:
+        other.close()
+        store.close()
+
+
 PROFILE = ExamProfile.model_validate({
     "format": 1, "id": "tiny", "title": "Tiny exam", "body": "test", "version": "1", "questions": 2,
     "time_limit_minutes": 10, "pass_mark": {"type": "percent", "value": 50}, "kinds": ["mcq", "chart"],
