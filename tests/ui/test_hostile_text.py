@@ -68,6 +68,9 @@ def _exercise(data: dict[str, Any]) -> None:
     if data["kind"] == "remittance":
         data["situation"] = f"{NOTE} {data['situation']}"
         data["remittance"]["payer"] = "Payer [R] [/]"
+        line = data["remittance"]["lines"][0]
+        line["code"] = "[/x]"
+        line["adjustments"][0]["rarc"] = ["[/oops]"]
 
 
 def _key(data: dict[str, Any]) -> None:
@@ -220,7 +223,7 @@ async def test_billing_screens_show_the_claim_and_statement_as_written(hostile_t
         app.open_exercise(REMITTANCE)
         await settle(pilot)
         assert isinstance(app.screen, RemittanceScreen)
-        assert_shown(app, TITLE, "Payer [R] [/]", NOTE)
+        assert_shown(app, TITLE, "Payer [R] [/]", NOTE, "[/x]", "[[/oops]]")
 
 
 async def test_an_exam_shows_items_navigator_and_report_as_written(hostile_tutor: Tutor) -> None:

@@ -16,13 +16,14 @@ def statement_text(exercise: RemittanceExercise) -> str:
              f"{'code':<8}{'billed':>10}{'allowed':>10}{'paid':>10}", "    adjustments (group-reason, amount)"]
     for line in r.lines:
         code = line.code + ("-" + "-".join(line.modifiers) if line.modifiers else "")
-        lines.append(f"{code:<8}{line.billed:>10.2f}{line.allowed:>10.2f}{line.paid:>10.2f}")
+        # Codes come from the content file: padded first, then escaped, so the columns stay aligned.
+        lines.append(f"{escape(f'{code:<8}')}{line.billed:>10.2f}{line.allowed:>10.2f}{line.paid:>10.2f}")
         for a in line.adjustments:
-            remark = f" [{', '.join(a.rarc)}]" if a.rarc else ""
-            lines.append(f"    {a.group}-{a.carc:<4} {a.amount:>9.2f}{remark}")
+            remark = escape(f" [{', '.join(a.rarc)}]") if a.rarc else ""
+            lines.append(f"    {a.group}-{escape(f'{a.carc:<4}')} {a.amount:>9.2f}{remark}")
     used = sorted({a.carc for line in r.lines for a in line.adjustments})
     remarks = sorted({m for line in r.lines for a in line.adjustments for m in a.rarc} | set(r.remarks))
-    lines += ["", "[b]Reason codes[/b]"] + [f"CARC {c}: {escape(carc.get(c, '?'))}" for c in used]
-    lines += [f"RARC {m}: {escape(rarc.get(m, '?'))}" for m in remarks]
+    lines += ["", "[b]Reason codes[/b]"] + [escape(f"CARC {c}: {carc.get(c, '?')}") for c in used]
+    lines += [escape(f"RARC {m}: {rarc.get(m, '?')}") for m in remarks]
     lines += ["", "[b]What you know[/b]", escape(exercise.situation)]
     return "\n".join(lines)
