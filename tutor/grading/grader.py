@@ -265,6 +265,8 @@ class _ChartGrading:
         self.when = exercise.date_of_service
         self.findings: list[Finding] = []
         self.lessons = prepared.lessons
+        self._dx_entries_reported: list[_Entry] = []
+        self._dx_relation: Excludes1Relation | None = None
 
     # --- inputs -----------------------------------------------------------------
 
@@ -297,7 +299,8 @@ class _ChartGrading:
 
     def report(self) -> GradeReport:
         dx_keys, dx_entries = self._dx_keys(), self._dx_entries()
-        dx = _pair(dx_keys, dx_entries, self._near_cm, self._conflict_test(dx_entries))
+        self._dx_entries_reported = dx_entries
+        dx = _pair(dx_keys, dx_entries, self._near_cm, self._in_excludes1_conflict)
         self._code_findings("diagnosis", dx)
         self._sequencing(dx, dx_keys, dx_entries)
         self._poa(dx)
@@ -318,18 +321,16 @@ class _ChartGrading:
             return None
         return classify_pcs(entry.code, key.code)
 
-    def _conflict_test(self, entries: list[_Entry]) -> Callable[[_Entry], bool]:
-        """Is a valid entry in Excludes1 relation with another valid code reported?
+    def _in_excludes1_conflict(self, entry: _Entry) -> bool:
+        """Is a valid diagnosis in Excludes1 relation with another valid diagnosis reported?
 
         The relation is indexed once, on the first question (most charts never ask one),
         and answers each question without comparing pairs of codes.
         """
-        @cache
-        def relation() -> Excludes1Relation:
-            valid = (e.code for e in entries if not e.check.status.invalid)
-            return Excludes1Relation(valid, self.refs.excludes1_refs)
-
-        return lambda entry: relation().has_partner(entry.code)
+        if self._dx_relation is None:
+            valid = (e.code for e in self._dx_entries_reported if not e.check.status.invalid)
+            self._dx_relation = Excludes1Relation(valid, self.refs.excludes1_refs)
+        return self._dx_relation.has_partner(entry.code)
 
     def _partners_among(self, reported: list[str]) -> Callable[[str], list[str]]:
         """The reported codes a code is in Excludes1 relation with, in report order, as often as reported."""
@@ -378,6 +379,10 @@ class _ChartGrading:
                 expected_title=self._title(key.code, key.system), evidence=key.evidence,
                 weight=WEIGHTS["principal" if principal and key.index == 0 else element],
             ))
+        if pairing.extras:  # most submissions have none: then nothing is counted or indexed for them
+            self._extra_findings(element, pairing)
+
+    def _extra_findings(self, element: str, pairing: _Pairing) -> None:
         reported = [e.code for e in self._entries_of(pairing)]
         times_reported, partners = Counter(reported), self._partners_among(reported)
         for entry, outcome in pairing.extras:
