@@ -1,7 +1,7 @@
 """medcode-tutor benchmarks: every figure with a ratio against a baseline measured in the same run.
 
     python benchmarks/run.py            # all of them (a few minutes)
-    python benchmarks/run.py lookup     # one section: lookup, startup, grading, validate, memory
+    python benchmarks/run.py lookup     # one section: lookup, startup, grading, validate, memory, submissions
 
 Figures are wall-clock on this machine; compare ratios across machines, not absolute times.
 """
@@ -296,8 +296,112 @@ def bench_memory() -> None:
            ratio_to_baseline=tui / baseline, target_mb=150.0)
 
 
+# --- 6. large and hostile submissions ------------------------------------------------------
+
+SUBMISSION_EXERCISE = "ip-pneumonia-hyponatremia"  # inpatient, with POA and an MS-DRG: every element graded
+
+
+def _largest_allowed_submission() -> dict:
+    """The largest chart submission the limits allow, built to cost the grader most.
+
+    Every diagnosis is billable and 480 of them (the diabetes families E08-E13, R73, O24) are in
+    Excludes1 conflict with hundreds of others; every procedure line is a valid ICD-10-PCS code; the
+    exercise has an MS-DRG, so all of them go to the grouper too.
+    """
+    import simple_icd_10_cm as cm
+
+    from tutor.codes import CodeSets, CodeSystem
+    from tutor.content.submissions import MAX_LINES
+
+    rng = random.Random(11)
+    billable = [c for c in cm.get_all_codes(True) if cm.is_leaf(c)]
+    conflicting = [c for c in billable if c[:3] in ("E08", "E09", "E10", "E11", "E13", "R73", "O24")]
+    others = rng.sample(sorted(set(billable) - set(conflicting) - {"J18.9"}), MAX_LINES)
+    diagnoses = list(dict.fromkeys(["J18.9", *conflicting, *others]))[:MAX_LINES]
+    codes = CodeSets.open()
+    pcs = [code for code, _ in codes.search("excision", CodeSystem.ICD10PCS, 300)]
+    codes.close()
+    return {"exercise": SUBMISSION_EXERCISE, "trainee": "benchmark",
+            "diagnoses": [{"code": c, "poa": "Y"} for c in diagnoses],
+            "procedures": [{"code": rng.choice(pcs), "system": "icd10pcs"} for _ in range(MAX_LINES)],
+            "drg": "194"}
+
+
+def bench_submissions() -> None:
+    """``medcode grade`` end to end on the largest submission the limits allow and on floods it refuses."""
+    from tutor.codes import CodeSets
+    from tutor.codes.excludes1 import Excludes1Relation
+    from tutor.content.submissions import MAX_SUBMISSION_BYTES
+
+    tmp = Path(tempfile.mkdtemp())
+    largest = _largest_allowed_submission()
+    files = {
+        "one_line": json.dumps({"exercise": SUBMISSION_EXERCISE, "diagnoses": ["J18.9"]}),
+        "largest_allowed": json.dumps(largest, indent=4),
+        # The report's case: 100,000 codes in a 900 kB file (it took about 20 minutes to grade).
+        "flood_100k_codes": json.dumps({"exercise": SUBMISSION_EXERCISE,
+                                        "diagnoses": ["E11.9", "E10.9", "R73.03", "N39.0"] * 25_000}),
+        # Two bytes a code, just under the size limit: a quarter of a million codes.
+        "flood_250k_tiny_codes": f"exercise: {SUBMISSION_EXERCISE}\ndiagnoses: ["
+                                 + ",".join(["A"] * (MAX_SUBMISSION_BYTES // 2 - 100)) + "]\n",
+    }
+    seconds, exits, sizes = {}, {}, {}
+    try:
+        for name, text in files.items():
+            path = tmp / f"{name}.json"
+            path.write_text(text)
+            sizes[name] = path.stat().st_size
+            times = []
+            for _ in range(3):
+                start = time.perf_counter()
+                done = subprocess.run([sys.executable, "-m", "tutor", "grade", str(path)], capture_output=True)
+                times.append(time.perf_counter() - start)
+            seconds[name], exits[name] = statistics.median(times), done.returncode
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    # The Excludes1 check alone on the largest allowed diagnoses: indexed (now), then every pair (before),
+    # which finds each code's references already cached by the first run.
+    codes = CodeSets.open()
+    dx = [d["code"] for d in largest["diagnoses"]]
+    start = time.perf_counter()
+    relation = Excludes1Relation(dx, codes.excludes1_refs)
+    indexed = {a for a in dx if relation.has_partner(a)}
+    indexed_s = time.perf_counter() - start
+    start = time.perf_counter()
+    pairwise = {a for a in dx if any(b != a and codes.excludes1_conflict(a, b) for b in dx)}
+    pairwise_s = time.perf_counter() - start
+    assert indexed == pairwise
+    # Near-linear: every billable ICD-10-CM code at once (no limit applies in-process), per code.
+    import simple_icd_10_cm as cm
+
+    every = [c for c in cm.get_all_codes(True) if cm.is_leaf(c)]
+    start = time.perf_counter()
+    relation = Excludes1Relation(every, codes.excludes1_refs)
+    every_in_conflict = sum(relation.has_partner(c) for c in every)
+    every_s = time.perf_counter() - start
+    codes.close()
+
+    base = seconds["one_line"]
+    report("large and hostile submissions (medcode grade end to end, median of 3)",
+           one_line_baseline_s=base,
+           largest_allowed_bytes=sizes["largest_allowed"], largest_allowed_s=seconds["largest_allowed"],
+           largest_allowed_exit=exits["largest_allowed"], largest_allowed_ratio=seconds["largest_allowed"] / base,
+           flood_100k_bytes=sizes["flood_100k_codes"], flood_100k_s=seconds["flood_100k_codes"],
+           flood_100k_exit=exits["flood_100k_codes"], flood_100k_ratio=seconds["flood_100k_codes"] / base,
+           flood_250k_tiny_bytes=sizes["flood_250k_tiny_codes"], flood_250k_tiny_s=seconds["flood_250k_tiny_codes"],
+           flood_250k_tiny_exit=exits["flood_250k_tiny_codes"],
+           flood_250k_tiny_ratio=seconds["flood_250k_tiny_codes"] / base,
+           excludes1_codes=len(dx), excludes1_in_conflict=len(indexed), excludes1_pairwise_s=pairwise_s,
+           excludes1_indexed_s=indexed_s, excludes1_ratio_pairwise_over_indexed=pairwise_s / indexed_s,
+           excludes1_every_billable_codes=len(every), excludes1_every_billable_in_conflict=every_in_conflict,
+           excludes1_every_billable_s=every_s,
+           excludes1_us_per_code_1000=indexed_s / len(dx) * 1e6, excludes1_us_per_code_every=every_s / len(every) * 1e6,
+           target_s=2.0)
+
+
 SECTIONS = {"lookup": bench_lookup, "startup": bench_startup, "grading": bench_grading,
-            "validate": bench_validate, "memory": bench_memory}
+            "validate": bench_validate, "memory": bench_memory, "submissions": bench_submissions}
 
 
 def main() -> None:

@@ -151,3 +151,17 @@ def test_grade_answers_a_100k_code_file_at_once(capsys, tmp_path):
     assert 900_000 < path.stat().st_size
     assert main(["grade", str(path)]) == 1  # the time it takes is in benchmarks/ (section "limits")
     assert "larger than" in capsys.readouterr().err
+
+
+def test_one_flooded_file_does_not_hold_up_a_class(capsys, tmp_path):
+    folder, out = tmp_path / "class", tmp_path / "results"
+    (folder / "alice").mkdir(parents=True)
+    (folder / "bob").mkdir()
+    (folder / "alice" / "flood.json").write_text(
+        json.dumps({"exercise": "ip-pneumonia-hyponatremia", "diagnoses": ["E11.9", "R73.03"] * 50_000}))
+    (folder / "bob" / "pneumonia.json").write_text('{"exercise": "ip-pneumonia-hyponatremia", "diagnoses": ["J18.9"]}')
+    assert main(["grade", "--class", str(folder), "--out", str(out)]) == 1
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["submissions"] == 1
+    assert [b["file"] for b in summary["broken"]] == [str(folder / "alice" / "flood.json")]
+    assert "larger than 500 kB" in summary["broken"][0]["error"]
