@@ -27,6 +27,7 @@ from tests.ui.conftest import COURSE, MCQ, OUTPATIENT, ROOT, START, load_course,
 from tutor.content.exams import ExamProfile
 from tutor.content.library import Library
 from tutor.progress import ProgressStore
+from tutor.textsafe import printable
 from tutor.ui.app import MedcodeApp
 from tutor.ui.context import Tutor
 from tutor.ui.screens.billing import ClaimScreen, RemittanceScreen
@@ -45,9 +46,11 @@ REMITTANCE = "rem-medicare-coinsurance-secondary"
 TITLE = "Knee [R] injection [/oops] [bold red] [/]"
 """Short enough to be shown whole wherever a title is shortened (42 characters)."""
 LINK = '[link="https://x"]click[/link]'
-TOPIC = "[/oops] Knee [R]"
-NOTE = f"{LINK} [/] [bold red]"
-TRAINEE = "Ada [/] [R]"
+CONTROL = "\x1b[2J\x1b]0;pwned\x07\x9b1m"
+"""Clears the terminal, retitles its window, rings the bell, and a one-byte CSI."""
+TOPIC = "[/oops] [R]\x1b[2J"  # short enough for the topic list of the browser
+NOTE = f"{LINK} [/] [bold red] {CONTROL}"
+TRAINEE = "Ada [/] [R]"  # (the store refuses control characters in a name)
 
 
 def _rewrite(path: Path, change: Callable[[dict[str, Any]], None]) -> None:
@@ -126,10 +129,13 @@ def on_screen(app: App) -> tuple[str, list[str]]:
 
 
 def assert_shown(app: App, *texts: str) -> None:
+    """Each text is on screen as written (control characters as visible escapes); no link, and no
+    control character reaches the terminal."""
     screen, links = on_screen(app)
     for text in texts:
-        assert text in screen, f"{text!r} is not on screen:\n{screen}"
+        assert printable(text) in screen, f"{printable(text)!r} is not on screen:\n{screen}"
     assert links == []
+    assert printable(screen) == screen, "a control character reaches the terminal"
 
 
 async def settle(pilot: Pilot) -> None:
@@ -154,6 +160,19 @@ async def test_the_trainee_prompt_lists_names_as_written(hostile_tutor: Tutor) -
         await settle(pilot)
         assert isinstance(app.screen, TraineeScreen)
         assert_shown(app, TRAINEE, "Bob [bold red]")
+
+
+async def test_a_pasted_name_with_control_characters_is_refused_and_asked_again(hostile_tutor: Tutor) -> None:
+    hostile_tutor.trainee = None
+    app = MedcodeApp(hostile_tutor)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        app.screen.query_one("#trainee-name", Input).value = f"Eve{CONTROL}"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TraineeScreen) and hostile_tutor.trainee is None
+        told = [str(toast.render()) for toast in app.screen.query("Toast")]
+        assert len(told) == 1 and "holds control characters" in told[0] and printable(told[0]) == told[0]
 
 
 async def test_the_browser_shows_titles_and_topics_as_written(hostile_tutor: Tutor) -> None:

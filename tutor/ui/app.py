@@ -7,15 +7,19 @@ from datetime import datetime
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.content import Content
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from tutor.codes import CodeSystem
+from tutor.errors import TutorError
 from tutor.content.kinds import AnyExercise
 from tutor.content.models import Submission
 from tutor.practice import session
 from tutor.practice.adaptive import practise_next
 from tutor.practice.drafts import Draft, draft_to_submission
 from tutor.practice.exam import BrokenExam, ExamSession, assemble, score
+from tutor.textsafe import printable
 from tutor.ui.context import Tutor
 from tutor.ui.screens.answering import answer_screen
 from tutor.ui.screens.browser import BrowserScreen
@@ -54,7 +58,7 @@ class MedcodeApp(App):
         self.sub_title = self.tutor.trainee or ""
         self.push_screen(DashboardScreen(self.tutor))
         for notice in self.notices:
-            self.notify(notice, severity="warning", timeout=30, markup=False)
+            self.notify(notice, severity="warning", timeout=30)
         if not self.tutor.trainee:
             self.choose_trainee()
         elif self.exam_request:
@@ -68,6 +72,19 @@ class MedcodeApp(App):
 
             self.with_saved_exam(resume_or_start)
 
+    # --- what every screen shows ----------------------------------------------------
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Every notification is plain text with control characters shown as escapes, whatever
+        ``markup`` says: messages quote titles, paths, errors and what was typed."""
+        super().notify(printable(message), title=printable(title), severity=severity, timeout=timeout,
+                       markup=False)
+
+    def format_title(self, title: str, sub_title: str) -> Content:
+        """The header: sub-titles are trainee names and exam titles (Textual reads no markup in them)."""
+        return super().format_title(printable(title, one_line=True), printable(sub_title, one_line=True))
+
     # --- navigation -----------------------------------------------------------------
 
     def choose_trainee(self) -> None:
@@ -76,7 +93,11 @@ class MedcodeApp(App):
                 try:
                     self.tutor.store.ensure_trainee(name)
                 except STORE_ERRORS as error:  # the first attempt stored records the name anyway
-                    self.notify(f"The new name is not saved yet. {error}", severity="warning", markup=False)
+                    self.notify(f"The new name is not saved yet. {error}", severity="warning")
+                except TutorError as refused:  # not a name the store keeps (e.g. pasted control characters)
+                    self.notify(str(refused), severity="error")
+                    self.choose_trainee()
+                    return
                 self.tutor.trainee = name
                 self.sub_title = name
                 self.show_dashboard()
@@ -105,7 +126,7 @@ class MedcodeApp(App):
     def _exercise_screen(self, ident: str) -> Screen | None:
         exercise = self.tutor.library.exercises.get(ident)
         if exercise is None or ident not in self.tutor.library.keys:
-            self.notify(f"Exercise '{ident}' cannot be opened (no answer key loaded).", severity="error", markup=False)
+            self.notify(f"Exercise '{ident}' cannot be opened (no answer key loaded).", severity="error")
             return None
         return answer_screen(self.tutor, exercise)
 
@@ -141,7 +162,7 @@ class MedcodeApp(App):
             )
         except STORE_ERRORS as error:
             self.notify(f"Your answer was not stored, so it is not graded yet. {error} It stays on screen: "
-                        "press ctrl+s to submit it again.", severity="error", timeout=20, markup=False)
+                        "press ctrl+s to submit it again.", severity="error", timeout=20)
             return
         self.switch_screen(FeedbackScreen(exercise, report))
 
@@ -203,7 +224,7 @@ class MedcodeApp(App):
                 try:
                     self.tutor.store.discard_open_exams(self.tutor.trainee)
                 except STORE_ERRORS as error:
-                    self.notify(f"The saved exam could not be discarded. {error}", severity="error", markup=False)
+                    self.notify(f"The saved exam could not be discarded. {error}", severity="error")
                     return
                 then(None)
 
@@ -211,26 +232,26 @@ class MedcodeApp(App):
                                            "Your attempt history is kept either way."), answered)
             return
         except STORE_ERRORS as error:
-            self.notify(f"Your saved exam could not be read. {error}", severity="error", markup=False)
+            self.notify(f"Your saved exam could not be read. {error}", severity="error")
             return
         then(saved)
 
     def start_exam(self, profile_id: str, seed: int | None = None) -> None:
         profile = self.tutor.profiles.get(profile_id)
         if profile is None:
-            self.notify(f"There is no exam profile '{profile_id}'.", severity="error", markup=False)
+            self.notify(f"There is no exam profile '{profile_id}'.", severity="error")
             return
         seed = seed if seed is not None else int(self.tutor.clock().timestamp())
         bank = [self.tutor.library.exercises[i] for i in self.tutor.library.keys if i in self.tutor.library.exercises]
         form = assemble(profile, bank, seed)
         if not form.items:
-            self.notify(f"No exercises in the bank match the {profile.title} blueprint.", severity="error", markup=False)
+            self.notify(f"No exercises in the bank match the {profile.title} blueprint.", severity="error")
             return
         exam = ExamSession(profile, form)
         try:
             session_id = self.tutor.store.save_exam(self.tutor.trainee, profile.id, seed, exam.to_state())
         except STORE_ERRORS as error:
-            self.notify(f"The exam could not be started. {error}", severity="error", markup=False)
+            self.notify(f"The exam could not be started. {error}", severity="error")
             return
         if form.shortfall:
             self.notify(f"The bank is short of {sum(form.shortfall.values())} item(s) in some areas; "

@@ -31,10 +31,10 @@ class SaveState:
 
     def failed(self, error: Exception) -> None:
         if not self.failing:
-            self.node.notify(f"{self.failure} {error} {self.meanwhile}", severity="error", timeout=20, markup=False)
+            self.node.notify(f"{self.failure} {error} {self.meanwhile}", severity="error", timeout=20)
         self.failing = True
 
     def succeeded(self) -> None:
         if self.failing and self.recovery:
-            self.node.notify(self.recovery, markup=False)
+            self.node.notify(self.recovery)
         self.failing = False

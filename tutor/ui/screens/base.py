@@ -58,7 +58,7 @@ class AnswerScreen(Screen):
             return Draft.from_data(self.tutor.store.load_draft(self.tutor.trainee, self.exercise.id))
         except STORE_ERRORS as error:
             self.app.notify(f"Your saved draft could not be read ({error}); the form starts blank.",
-                            severity="warning", markup=False)
+                            severity="warning")
             return Draft()
 
     def current_draft(self) -> Draft:
@@ -99,7 +99,7 @@ class AnswerScreen(Screen):
         try:
             submission = draft_to_submission(self.exercise.id, draft)
         except ValueError as error:
-            self.notify(str(error), severity="error", markup=False)
+            self.notify(str(error), severity="error")
             return
         if self.on_answer is not None:
             self.on_answer(draft.to_data())
@@ -107,7 +107,7 @@ class AnswerScreen(Screen):
             return
         problem = self.missing(submission)
         if problem:
-            self.notify(problem, severity="warning", markup=False)
+            self.notify(problem, severity="warning")
             return
         self.app.submit_attempt(self.exercise, submission, self.started_at)
 

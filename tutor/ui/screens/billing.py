@@ -9,7 +9,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.content import Content
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, RadioButton, RadioSet, Select, Static
 
 from tutor.billing.statement import statement_text
@@ -20,8 +19,10 @@ from tutor.grading.billing import ACTION_WORDS
 from tutor.practice.drafts import DiagnosisLine as DraftDx
 from tutor.practice.drafts import Draft, ProblemMark
 from tutor.practice.drafts import ProcedureLine as DraftPx
+from tutor.textsafe import printable
 from tutor.ui.screens.base import BACK, SUBMIT, AnswerScreen
 from tutor.ui.screens.chart import reflow, validate_line
+from tutor.ui.text import cell, markup, plain
 from tutor.ui.widgets.lines import CodeLine, DiagnosisLine, ProcedureLine
 
 EDITS = [(e.replace("_", " ").lower(), e) for e in get_args(EditType)]
@@ -61,7 +62,7 @@ class ClaimScreen(AnswerScreen):
         yield Header()
         with Horizontal(id="chart"):
             with VerticalScroll(id="documents"):
-                yield Static(Content.from_markup(
+                yield Static(markup(
                     "[b]$title[/b]\n$details", title=ex.title,
                     details=f"CMS-1500 · payer {claim.payer} · date of service {ex.date_of_service.isoformat()} · "
                             f"{ex.patient.age} y/o {ex.patient.sex}"), id="chart-title")
@@ -70,8 +71,8 @@ class ClaimScreen(AnswerScreen):
                 yield Label("Item 24: service lines", classes="section")
                 yield DataTable(id="claim-lines", cursor_type="none")
                 for doc in ex.documents:
-                    yield Label(Content(doc.title), classes="section")
-                    yield Static(reflow(doc.text), markup=False, classes="document")
+                    yield Label(plain(doc.title), classes="section")
+                    yield Static(plain(reflow(doc.text)), classes="document")
             with VerticalScroll(id="form"):
                 yield Label("Problems on the claim (where, which)", classes="section")
                 yield Vertical(*self._problem_lines(), id="claim-problems")
@@ -99,17 +100,17 @@ class ClaimScreen(AnswerScreen):
 
     def on_mount(self) -> None:
         diagnoses = self.query_one("#claim-diagnoses", DataTable)
-        # Cells are Text, not str: the table reads a str cell as markup, and the claim is the author's text.
+        # Cells, not str: the table reads a str cell as markup, and the claim is the author's text.
         diagnoses.add_columns("slot", "code", "title")
         for letter, code in zip(POINTERS, self.exercise.claim.diagnoses):
             title = self.tutor.codes.title(code, CodeSystem.ICD10CM) or "(not a code)"
-            diagnoses.add_row(Text(letter), Text(code), Text(title))
+            diagnoses.add_row(cell(letter), cell(code), cell(title))
         lines = self.query_one("#claim-lines", DataTable)
         lines.add_columns("#", "code", "mods", "units", "charge", "pointers")
         for n, line in enumerate(self.exercise.claim.lines, start=1):
             cells = (str(n), line.code, " ".join(line.modifiers), str(line.units), f"{line.charge:.2f}",
                      "".join(line.pointers) or "-")
-            lines.add_row(*map(Text, cells))
+            lines.add_row(*map(cell, cells))
         for form_line in self.query(CodeLine):
             validate_line(form_line, self.tutor.codes, self.exercise.date_of_service, CLAIM_CODE_SETS)
         self.query(ProblemLine).first().query_one(Input).focus()
@@ -149,8 +150,9 @@ class RemittanceScreen(AnswerScreen):
         yield Header()
         with Horizontal(id="chart"):
             with VerticalScroll(id="documents"):
-                # The statement is Rich markup with the author's text escaped for Rich (not Textual) markup.
-                yield Static(Text.from_markup(statement_text(self.exercise)), id="statement")
+                # The statement is Rich markup with the author's text escaped for Rich (not Textual) markup;
+                # printable adds no markup of its own.
+                yield Static(Text.from_markup(printable(statement_text(self.exercise))), id="statement")
             with VerticalScroll(id="form"):
                 yield Label("Next action", classes="section")
                 with RadioSet(id="actions"):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,9 +12,10 @@ from textual.widgets import DataTable, Footer, Header, Input, Select
 from tutor.practice.catalog import Filters, code_sets_of, select, setting_of, title_of
 from tutor.practice.status import Status, statuses
 from tutor.ui.context import Tutor
+from tutor.ui.text import cell
 
-STATUS_MARKS = {Status.NEW: Text("new"), Status.MISSED: Text("missed", style="red"),
-                Status.MASTERED: Text("mastered", style="green")}
+STATUS_MARKS = {Status.NEW: cell("new"), Status.MISSED: cell("missed", "red"),
+                Status.MASTERED: cell("mastered", "green")}
 
 
 def _shorten(text: str, width: int) -> str:
@@ -41,10 +41,10 @@ class BrowserScreen(Screen):
         yield Header()
         yield Input(placeholder="Search titles ( / )", id="search")
         with Horizontal(id="filters"):
-            # Labels are Text, not str: a str label is read as markup, and topics are the author's text.
-            yield Select([(Text(s), s) for s in settings], prompt="setting", compact=True, id="setting")
-            yield Select([(Text(c), c) for c in code_sets], prompt="code set", compact=True, id="code-set")
-            yield Select([(Text(t), t) for t in topics], prompt="topic", compact=True, id="topic")
+            # Labels are cells, not str: a str label is read as markup, and topics are the author's text.
+            yield Select([(cell(s), s) for s in settings], prompt="setting", compact=True, id="setting")
+            yield Select([(cell(c), c) for c in code_sets], prompt="code set", compact=True, id="code-set")
+            yield Select([(cell(t), t) for t in topics], prompt="topic", compact=True, id="topic")
             yield Select([(str(d), d) for d in range(1, 6)], prompt="level", compact=True, id="difficulty")
             yield Select([(s.value, s) for s in Status], prompt="status", compact=True, id="status")
         yield DataTable(id="exercise-table", cursor_type="row", zebra_stripes=True)
@@ -77,10 +77,10 @@ class BrowserScreen(Screen):
         table = self.query_one(DataTable)
         table.clear()
         for exercise in select(self.tutor.exercises(), self._filters(), self.statuses):
-            # Cells are Text, not str: the table reads a str cell as markup.
+            # Cells, not str: the table reads a str cell as markup.
             table.add_row(
-                Text(_shorten(title_of(exercise), 42)), Text(setting_of(exercise)),
-                Text(", ".join(code_sets_of(exercise))), Text(str(exercise.difficulty)),
+                cell(_shorten(title_of(exercise), 42)), cell(setting_of(exercise)),
+                cell(", ".join(code_sets_of(exercise))), cell(str(exercise.difficulty)),
                 STATUS_MARKS[self.statuses.get(exercise.id, Status.NEW)], key=exercise.id,
             )
         self.sub_title = f"{table.row_count} of {len(self.tutor.exercises())} exercises"

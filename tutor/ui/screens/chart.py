@@ -9,7 +9,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.content import Content
 from textual.widgets import Button, Footer, Header, Input, Label, Static, TabbedContent, TabPane
 
 from tutor.codes import CodeSystem, Validity
@@ -19,6 +18,7 @@ from tutor.practice.drafts import DiagnosisLine as DraftDx
 from tutor.practice.drafts import Draft
 from tutor.practice.drafts import ProcedureLine as DraftPx
 from tutor.ui.screens.base import BACK, SUBMIT, AnswerScreen
+from tutor.ui.text import markup, plain
 from tutor.ui.widgets.lines import CodeLine, DiagnosisLine, ProcedureLine
 
 SETTING_LABELS = {
@@ -100,15 +100,15 @@ class ChartScreen(AnswerScreen):
         yield Header()
         with Horizontal(id="chart"):
             with Vertical(id="documents"):
-                yield Static(Content.from_markup(
+                yield Static(markup(
                     "[b]$title[/b]\n$details", title=ex.title,
                     details=f"{SETTING_LABELS[ex.setting]} · {ex.date_of_service.isoformat()} · {ex.patient.age} y/o "
                             f"{ex.patient.sex} · difficulty {ex.difficulty}"), id="chart-title")
                 with TabbedContent(id="document-tabs"):
                     for n, doc in enumerate(ex.documents, start=1):
-                        with TabPane(Content(doc.title), id=f"doc-{n}"):
+                        with TabPane(plain(doc.title), id=f"doc-{n}"):
                             with VerticalScroll(classes="document"):
-                                yield Static(reflow(doc.text), markup=False)
+                                yield Static(plain(reflow(doc.text)))
             with VerticalScroll(id="form"):
                 yield Label(self._assign_text(), id="assign")
                 yield Label("Diagnoses (1st = principal)" if ex.setting == "inpatient"

@@ -18,6 +18,7 @@ from tutor.progress import (
     by_code_set, code_accuracy, outcome_counts, pace, readiness, record_accuracy, trend, weakest_topics,
 )
 from tutor.ui.context import Tutor
+from tutor.ui.text import markup, plain
 from tutor.ui.widgets.gauge import TargetGauge
 
 TARGET = 0.95
@@ -34,7 +35,7 @@ def _percent(value: float | None) -> str:
 
 def _panel(heading: str, lines: list[str]) -> Content:
     """A bold heading over lines shown as written (topics and settings come from content files)."""
-    return Content("\n").join([Content.from_markup("[b]$heading[/b]", heading=heading), *map(Content, lines)])
+    return Content("\n").join([markup("[b]$heading[/b]", heading=heading), *map(plain, lines)])
 
 
 class DashboardScreen(Screen):
@@ -112,7 +113,7 @@ class DashboardScreen(Screen):
         if self.next_id and pick:
             exercise = self.tutor.library.exercises[self.next_id]
             # Content, not a str: a str label would be read as markup, and titles are the author's text.
-            button.label = Content(f"Practise next (n): {_shorten(title_of(exercise), 44)} ({REASONS[pick[1]]})")
+            button.label = plain(f"Practise next (n): {_shorten(title_of(exercise), 44)} ({REASONS[pick[1]]})")
             button.disabled = False
         else:
             button.label = "No exercises loaded"
@@ -157,7 +158,7 @@ class DashboardScreen(Screen):
         names = {"icd10cm": "ICD-10-CM", "icd10pcs": "PCS", "cpt": "CPT", "hcpcs": "HCPCS", "mcq": "questions",
                  "billing": "billing"}
         parts = [f"{names.get(key, key)} {_percent(tally.accuracy)}" for key, tally in sorted(by_code_set(attempts).items())]
-        return Content.from_markup("[b]By code set[/b]:  $parts", parts="   ".join(parts)) if parts else Content("")
+        return markup("[b]By code set[/b]:  $parts", parts="   ".join(parts)) if parts else Content("")
 
     def _exam_text(self, attempts) -> Content:
         if not self.tutor.profiles:
@@ -173,8 +174,7 @@ class DashboardScreen(Screen):
             else:
                 mark = " ✓" if ready.likely_pass else ""
                 parts.append(f"{short} {ready.estimate:.0%} ({ready.low:.0%}-{ready.high:.0%}){mark}")
-        return Content.from_markup("[b]Exam readiness[/b] (estimated score, 95% interval):  $parts",
-                                   parts="   ".join(parts))
+        return markup("[b]Exam readiness[/b] (estimated score, 95% interval):  $parts", parts="   ".join(parts))
 
     @on(Button.Pressed, "#exam")
     def action_exam(self) -> None:
@@ -187,9 +187,9 @@ class DashboardScreen(Screen):
             return
         ids = drill(outcome, self.tutor.exercises(), self.tutor.attempts())
         if not ids:
-            self.notify(f"No exercise practises {outcome} yet.", markup=False)
+            self.notify(f"No exercise practises {outcome} yet.")
             return
-        self.notify(f"Drill: {DESCRIPTIONS.get(Outcome(outcome), outcome)} ({len(ids)} exercises)", markup=False)
+        self.notify(f"Drill: {DESCRIPTIONS.get(Outcome(outcome), outcome)} ({len(ids)} exercises)")
         self.app.open_exercise(ids[0])
 
     @on(Button.Pressed, "#next")

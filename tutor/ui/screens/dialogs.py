@@ -6,12 +6,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tutor.content.library import Problem
+from tutor.ui.text import markup, plain
 
 HELP = """\
 # medcode-tutor
@@ -70,7 +70,7 @@ class TraineeScreen(ModalScreen[str]):
                         (", or pick one below." if self.names else "."))
             yield Input(placeholder="your name", id="trainee-name")
             if self.names:
-                yield OptionList(*(Option(Content(name)) for name in self.names), id="trainee-list")
+                yield OptionList(*(Option(plain(name)) for name in self.names), id="trainee-list")
 
     def on_mount(self) -> None:
         self.query_one("#trainee-name", Input).focus()
@@ -101,7 +101,7 @@ class ProblemsScreen(Screen):
         yield Header()
         text = "\n".join(str(p) for p in self.problems) or "All content files loaded without problems."
         with VerticalScroll(id="problems"):
-            yield Static(Content.from_markup(
+            yield Static(markup(
                 "[b]$count content problem(s)[/b] (the rest of the content loaded)\n\n$text",
                 count=len(self.problems), text=text))
         yield Footer()
@@ -119,8 +119,8 @@ class ChoiceScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="choice"):
-            yield Label(Content(self.heading))
-            yield OptionList(*(Option(Content(label), id=ident) for ident, label in self.choices), id="choice-list")
+            yield Label(plain(self.heading))
+            yield OptionList(*(Option(plain(label), id=ident) for ident, label in self.choices), id="choice-list")
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()

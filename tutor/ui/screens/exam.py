@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -21,6 +20,7 @@ from tutor.practice.exam import ExamResult, ExamSession
 from tutor.ui.context import Tutor
 from tutor.ui.screens.answering import answer_screen
 from tutor.ui.storage import STORE_ERRORS, SaveState
+from tutor.ui.text import cell, markup, plain
 
 SAVE_EVERY_SECONDS = 5
 
@@ -77,14 +77,14 @@ class ExamScreen(Screen):
         yield Header()
         yield Static(id="exam-bar")
         with VerticalScroll(id="exam-item"):
-            yield Static(id="exam-question", markup=False)
+            yield Static(id="exam-question")
             yield RadioSet(id="exam-options")
             yield Button(id="exam-open-item")
         yield Footer()
 
     def on_mount(self) -> None:
         self.session.resume(self.tutor.clock())
-        self.sub_title = self.session.profile.title
+        self.sub_title = self.session.profile.title  # shown through MedcodeApp.format_title
         self.show_item()
         self.set_interval(1, self.tick)
 
@@ -134,14 +134,14 @@ class ExamScreen(Screen):
         options.remove_children()
         answer = Draft.from_data(self.session.answers.get(exercise.id))
         if isinstance(exercise, McqExercise):
-            self.query_one("#exam-question", Static).update(exercise.stem)
-            options.mount_all([RadioButton(Content(f"{k}. {v}"), value=(k == answer.answer), name=k)
+            self.query_one("#exam-question", Static).update(plain(exercise.stem))
+            options.mount_all([RadioButton(plain(f"{k}. {v}"), value=(k == answer.answer), name=k)
                                for k, v in sorted(exercise.options.items())])
             options.display, open_button.display = True, False
             self.call_after_refresh(options.focus)
         else:
             summary, label = item_summary(exercise, answer)
-            self.query_one("#exam-question", Static).update(summary)
+            self.query_one("#exam-question", Static).update(plain(summary))
             open_button.label = Content(label)
             options.display, open_button.display = False, True
             self.call_after_refresh(open_button.focus)
@@ -218,7 +218,7 @@ class JumpScreen(ModalScreen[int | None]):
             answered = "●" if item.exercise_id in self.session.answers else "○"
             flagged = "⚑" if item.exercise_id in self.session.flags else " "
             title = title_of(self.tutor.library.exercises[item.exercise_id])[:60]
-            lines.append(Content(f"{n:>3} {answered} {flagged} {title}"))
+            lines.append(plain(f"{n:>3} {answered} {flagged} {title}"))
         with VerticalScroll(id="jump"):
             yield Label("Go to item (● answered, ⚑ flagged)")
             yield OptionList(*lines, id="jump-list")
@@ -245,7 +245,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="confirm"):
-            yield Label(Content(self.question))
+            yield Label(plain(self.question))
             with Horizontal():
                 yield Button("Yes (y)", id="yes", variant="error")
                 yield Button("No (n)", id="no")
@@ -274,7 +274,7 @@ class ExamReportScreen(Screen):
         verdict = "[green]PASS[/green]" if r.passed else "[red]FAIL[/red]"
         scaled = f"   ·   estimated scaled score {r.scaled:.0f}" if r.scaled is not None else ""
         yield Header()
-        yield Static(Content.from_markup(
+        yield Static(markup(
             f"[b]$title[/b]   {verdict}\n$figures", title=r.profile.title,
             figures=f"{r.correct} of {r.total} correct ({r.raw:.0%}; pass mark {r.profile.pass_mark.value:g}"
                     f"{'%' if r.profile.pass_mark.type == 'percent' else ' scaled'}){scaled}   ·   "
@@ -292,22 +292,22 @@ class ExamReportScreen(Screen):
         table = self.query_one("#exam-areas", DataTable)
         table.add_columns("Area", "Correct", "Items", "Score")
         for area in self.result.areas:
-            # Text, not str: the table reads a str cell as markup, and area titles come from the profile file.
-            table.add_row(Text(area.title), str(area.correct), str(area.total), f"{area.percent:.0%}")
+            # A cell, not a str: the table reads a str cell as markup, and area titles come from the profile file.
+            table.add_row(cell(area.title), str(area.correct), str(area.total), f"{area.percent:.0%}")
 
     @staticmethod
     def _review(n: int, exercise, report) -> Content:
-        head = Content.from_markup("[b]$n. $title[/b]", n=n, title=title_of(exercise))
+        head = markup("[b]$n. $title[/b]", n=n, title=title_of(exercise))
         if report is None:
             return head + "\nNot answered."
         wrong = [f for f in report.findings if f.outcome not in ("CORRECT", "ALTERNATE")]
         lines = [head + ("  ✓" if report.record_correct else "  ✗")]
         for finding in wrong[:6]:
-            lines.append(Content(finding.message))
+            lines.append(plain(finding.message))
             if finding.rationale:
-                lines.append(Content.from_markup("[dim]Why: $why[/dim]", why=finding.rationale))
+                lines.append(markup("[dim]Why: $why[/dim]", why=finding.rationale))
         if report.record_correct and report.findings and report.findings[0].rationale:
-            lines.append(Content.from_markup("[dim]$why[/dim]", why=report.findings[0].rationale))
+            lines.append(markup("[dim]$why[/dim]", why=report.findings[0].rationale))
         return Content("\n").join(lines)
 
     def action_dashboard(self) -> None:

@@ -12,6 +12,7 @@ from textual.widgets import Footer, Header, Static
 from tutor.content.models import ChartExercise, McqExercise
 from tutor.content.report import Finding, GradeReport
 from tutor.grading.outcomes import DESCRIPTIONS, Outcome
+from tutor.ui.text import markup, plain
 
 ELEMENT_LABELS = {
     "diagnosis": "Diagnosis", "procedure": "Procedure", "sequencing": "Sequencing", "poa": "POA",
@@ -32,19 +33,18 @@ def finding_text(finding: Finding) -> Content:
     """One finding as content; what it quotes (codes typed, the key's reasons, evidence) is shown as written."""
     outcome = Outcome(finding.outcome)
     label = ELEMENT_LABELS.get(finding.element, finding.element)
-    lines = [Content.from_markup("[b]$label: $description[/b]", label=label, description=DESCRIPTIONS[outcome])]
+    lines = [markup("[b]$label: $description[/b]", label=label, description=DESCRIPTIONS[outcome])]
     if finding.submitted or finding.expected:
-        lines.append(Content(f"you: {finding.submitted or '—'}   key: {finding.expected or '—'}"))
+        lines.append(plain(f"you: {finding.submitted or '—'}   key: {finding.expected or '—'}"))
     if finding.expected_title and not outcome.correct:
-        lines.append(Content.from_markup("[i]$code: $title[/i]", code=finding.expected or "",
-                                         title=finding.expected_title))
+        lines.append(markup("[i]$code: $title[/i]", code=finding.expected or "", title=finding.expected_title))
     if not outcome.correct:
-        lines.append(Content(finding.message))
+        lines.append(plain(finding.message))
     if finding.rationale and not outcome.correct:
-        lines.append(Content(f"Why: {finding.rationale}"))
+        lines.append(plain(f"Why: {finding.rationale}"))
     if finding.evidence and not outcome.correct:
-        lines.append(Content(f"Evidence: “{finding.evidence}”"))
-    lines += [Content(f"Lesson: {lesson}") for lesson in finding.lessons]
+        lines.append(plain(f"Evidence: “{finding.evidence}”"))
+    lines += [plain(f"Lesson: {lesson}") for lesson in finding.lessons]
     return Content("\n").join(lines)
 
 
@@ -57,8 +57,8 @@ def scores_text(report: GradeReport) -> Content:
     ]
     if report.drg:
         drg = report.drg
-        parts.append(Content(f"MS-DRG: your codes group to {drg.submitted or '—'}, key {drg.expected}"
-                             + (" ✓" if drg.correct else " ✗")))
+        parts.append(plain(f"MS-DRG: your codes group to {drg.submitted or '—'}, key {drg.expected}"
+                           + (" ✓" if drg.correct else " ✗")))
     return Content("   ·   ").join(parts)
 
 
@@ -78,7 +78,7 @@ class FeedbackScreen(Screen):
         title = getattr(self.exercise, "title", None) or self.exercise.id
         title = title if isinstance(title, str) else self.exercise.id
         yield Header()
-        yield Static(Content.from_markup("[b]$title[/b]\n", title=title) + scores_text(self.report), id="scores")
+        yield Static(markup("[b]$title[/b]\n", title=title) + scores_text(self.report), id="scores")
         with VerticalScroll(id="findings"):
             wrong = [f for f in self.report.findings if not Outcome(f.outcome).correct]
             right = [f for f in self.report.findings if Outcome(f.outcome).correct]

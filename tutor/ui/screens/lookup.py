@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from tutor.codes import CodeSets, CodeSystem
 from tutor.codes.lookup import looks_like_code
+from tutor.ui.text import markup
 
 SYSTEM_CHOICES = [("ICD-10-CM", CodeSystem.ICD10CM), ("ICD-10-PCS", CodeSystem.ICD10PCS),
                   ("HCPCS II", CodeSystem.HCPCS), ("CPT (your file)", CodeSystem.CPT)]
@@ -60,7 +61,7 @@ class LookupScreen(ModalScreen[str | None]):
         not_billable = Content.from_markup("  [dim](not billable)[/dim]")
         for code, title in found:
             billable = system is not CodeSystem.ICD10CM or self._billable(code)
-            prompt = Content.from_markup("[b]$code[/b] $title", code=f"{code:<9}", title=title)
+            prompt = markup("[b]$code[/b] $title", code=f"{code:<9}", title=title)
             results.add_option(Option(prompt if billable else prompt + not_billable, id=code))
         if found:
             results.highlighted = 0

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.content import Content
 from textual.widgets import Button, Footer, Header, RadioButton, RadioSet, Static
 
 from tutor.content.models import McqExercise, Submission
 from tutor.practice.drafts import Draft
 from tutor.ui.screens.base import BACK, SUBMIT, AnswerScreen
+from tutor.ui.text import plain
 
 
 class McqScreen(AnswerScreen):
@@ -19,10 +19,10 @@ class McqScreen(AnswerScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="mcq"):
-            yield Static(self.exercise.stem, id="stem", markup=False)
+            yield Static(plain(self.exercise.stem), id="stem")
             with RadioSet(id="options"):
                 for letter, text in sorted(self.exercise.options.items()):
-                    yield RadioButton(Content(f"{letter}. {text}"), name=letter)
+                    yield RadioButton(plain(f"{letter}. {text}"), name=letter)
             yield Button("Submit (ctrl+s)", id="submit", variant="primary")
         yield Footer()
 

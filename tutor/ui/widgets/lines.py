@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.content import Content
 from textual.message import Message
 from textual.widgets import Input, Static
+
+from tutor.ui.text import plain
 
 
 class CodeInput(Input):
@@ -43,7 +44,7 @@ class CodeLine(Vertical):
     def show_status(self, text: str, state: str) -> None:
         """state: empty | valid | unverified | invalid."""
         status = self.query_one(".status", Static)
-        status.update(Content(text))  # plain text: it quotes what was typed
+        status.update(plain(text))  # it quotes what was typed
         for name in ("empty", "valid", "unverified", "invalid"):
             status.set_class(name == state, f"-{name}")
 
