@@ -69,8 +69,11 @@ def test_a_flood_of_tiny_values_is_refused_without_parsing_it_all():
     """Two bytes a code: the size limit alone would let a quarter of a million through."""
     text = "exercise: ex-1\ndiagnoses: [" + ",".join(["A"] * (MAX_SUBMISSION_BYTES // 2 - 100)) + "]\n"
     assert f"more than {MAX_LINES:,} items" in refusal(text).detail
+    many = f"more than {MAX_VALUES:,} keys and values; a submission has at most {MAX_VALUES:,}"
     text = "exercise: ex-1\n" + "".join(f"k{i}: [{i}]\n" for i in range(MAX_VALUES))  # many short lists
-    assert refusal(text).detail == f"more than {MAX_VALUES:,} keys and values; a submission has at most {MAX_VALUES:,}"
+    assert refusal(text).detail == many
+    lists_of_empty_lists = ",".join(["[" + ",".join(["[]"] * MAX_LINES) + "]"] * (MAX_VALUES // MAX_LINES + 1))
+    assert refusal(f"exercise: ex-1\ndiagnoses: [{lists_of_empty_lists}]\n").detail == many
 
 
 def test_the_largest_submission_the_limits_allow_is_read():

@@ -26,11 +26,11 @@ from tutor.errors import ContentError
 # and 25 procedures, the largest electronic claim (837I) at most 999 service lines, and the
 # longest code is 8 characters. The limits leave room for any of them, written out
 # generously: 1,000 diagnoses, 1,000 procedure lines (4 modifiers each) and 1,000 claim
-# findings, every field filled, as JSON indented by 4 spaces, is 385 kB and holds 19,000
-# keys and values. A file that could only be an accident or an attack is refused at once.
+# findings, every field filled, as JSON indented by 4 spaces, is 385 kB and holds 23,000
+# keys and values (each line's mapping and list counted as a value). A file that could only be an accident or an attack is refused at once.
 MAX_SUBMISSION_BYTES = 500_000
 MAX_LINES = 1_000  # items in any one list: diagnoses, procedures, claim findings, a line's modifiers
-MAX_VALUES = 30_000  # keys and values in the whole file
+MAX_VALUES = 30_000  # keys and values (lists and mappings included) in the whole file
 MAX_CODE_CHARS = 40  # a code or a modifier as written, spaces and dots included (as in the content model)
 MAX_TEXT_CHARS = 100  # any other value or key: a DRG, an answer, a POA, an action, a trainee's name
 
@@ -116,11 +116,11 @@ def _screen(text: str, source: str) -> None:
             if parent and not parent.is_mapping and parent.entries > MAX_LINES:
                 raise _refusal(event, source, f"{_where(parent.loc)} has more than {MAX_LINES:,} items; "
                                               f"a list in a submission has at most {MAX_LINES:,}")
+            values += 1  # a list or a mapping is a value too: empty ones cost as much to build
+            if values > MAX_VALUES:
+                raise _refusal(event, source, f"more than {MAX_VALUES:,} keys and values; "
+                                              f"a submission has at most {MAX_VALUES:,}")
             if isinstance(event, yaml.ScalarEvent):
-                values += 1
-                if values > MAX_VALUES:
-                    raise _refusal(event, source, f"more than {MAX_VALUES:,} keys and values; "
-                                                  f"a submission has at most {MAX_VALUES:,}")
                 if parent and is_key:
                     parent.key = event.value
                 problem = _problem(event.value, loc, is_key)
