@@ -12,10 +12,10 @@ from pathlib import Path
 
 from tutor import __version__
 from tutor.commands import author, exam, generate, grade, lookup, report, scrub, validate
+from tutor.crashlog import EX_SOFTWARE
 from tutor.errors import TutorError
 from tutor.textsafe import printable
 
-EX_SOFTWARE = 70  # sysexits.h: an internal software error
 SUMMARY_LIMIT = 300  # characters of the exception's message on the one line (the log has it all)
 
 

@@ -20,6 +20,7 @@ from tutor import __version__
 from tutor.paths import cache_dir
 
 FOLDER = "crash-reports"
+EX_SOFTWARE = 70  # sysexits.h: an internal software error (a bug), from the tools and the tutor alike
 KEEP = 20
 
 

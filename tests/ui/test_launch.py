@@ -53,4 +53,4 @@ def run_tutor(tmp_path: Path, code_cache: Path, program: str) -> subprocess.Comp
 def test_an_unhandled_error_in_the_tutor_exits_non_zero(tmp_path: Path, code_cache: Path) -> None:
     done = run_tutor(tmp_path, code_cache, INJECTED)
     assert "an injected failure" in done.stdout + done.stderr
-    assert done.returncode == 1
+    assert done.returncode == 70  # EX_SOFTWARE, as for the command-line tools

@@ -7,6 +7,7 @@ import os
 import sys
 from contextlib import ExitStack
 
+from tutor.crashlog import EX_SOFTWARE
 from tutor.progress import ProgressStore, open_store
 from tutor.ui.context import Tutor
 
@@ -22,8 +23,9 @@ def pick_trainee(store: ProgressStore, requested: str | None) -> str | None:
 
 
 def launch(args: argparse.Namespace, exam: tuple[str, int | None] | None = None) -> int:
-    """Run the tutor; the exit status is the app's: 1 after an error the app did not handle
-    (Textual shows its traceback, and sets the return code)."""
+    """Run the tutor; exit status 0, or ``EX_SOFTWARE`` (70, as for the tools) after an error the app
+    did not handle: Textual shows its traceback and sets the return code to 1, which nothing else
+    in the tutor uses."""
     from tutor.commands.common import db_path, load_content, open_codes, trainee_name
     from tutor.ui.app import MedcodeApp
 
@@ -40,4 +42,4 @@ def launch(args: argparse.Namespace, exam: tuple[str, int | None] | None = None)
         tutor = Tutor(library, codes, store, pick_trainee(store, trainee_name(args)), profiles=profiles)
         app = MedcodeApp(tutor, exam=exam, notices=notices)
         app.run()
-    return app.return_code or 0
+    return EX_SOFTWARE if app.return_code else 0
