@@ -297,7 +297,7 @@ def test_lookup_refuses_a_limit_below_1(capsys):
      "key: Value error, 'diagnoses' is a list of mappings (one per key line)"),
     ('code: "{fracture.stem}{side.digit}{encounter.char}"', 'code: "{fracture.stem}{side.digit}{encounter.char}'
      + "X" * 40 + '"', "the template makes an invalid answer key for 'gen-ed-wrist-s1-001': diagnoses.0.code: "
-     "Value should have at most 40 items"),
+     "String should have at most 40 characters"),
 ])
 def test_a_template_that_cannot_make_valid_content_is_refused(capsys, tmp_path, old, new, said):
     text = TEMPLATE.read_text(encoding="utf-8")

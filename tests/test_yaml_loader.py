@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from hypothesis import strategies as st
 
 from tutor.content.library import load_library
 from tutor.content.submissions import parse_submission
-from tutor.content.yamlio import MAX_BYTES, parse_yaml
+from tutor.content.yamlio import MAX_BYTES, load_yaml, parse_yaml
 from tutor.errors import ContentError
 
 EXERCISE = """\
@@ -289,6 +290,14 @@ def test_an_oversized_file_is_refused_and_the_others_load(tmp_path):
     assert [(name, message) for name, _, _, message in problems(library)] == [
         ("huge.yaml", f"file is larger than {MAX_BYTES // 1000} kB")]
     assert "dm2" in library.exercises
+
+
+def test_a_pipe_or_device_is_refused_without_blocking(tmp_path):
+    """Opening a FIFO for reading waits for a writer forever, and /dev/zero never ends: neither is read."""
+    os.mkfifo(tmp_path / "claim.yaml")
+    for path in (tmp_path / "claim.yaml", Path("/dev/zero"), tmp_path):
+        with pytest.raises(ContentError, match="not a regular file"):
+            load_yaml(path)
 
 
 def test_a_file_that_is_not_utf8_is_refused(tmp_path):

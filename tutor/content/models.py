@@ -16,6 +16,7 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    StringConstraints,
     Tag,
     field_validator,
     model_validator,
@@ -58,8 +59,10 @@ def _covered(value: date) -> date:
     return value
 
 
-CodeText = Annotated[str, BeforeValidator(_as_text), Field(min_length=1, max_length=40)]
-DrgText = Annotated[str, BeforeValidator(_as_drg), Field(pattern=r"^\d{3}$")]
+# StringConstraints, not Field: after a BeforeValidator, Field's limits are checked as a sequence's
+# ("at most 40 items"), which misleads a trainee who typed a long code.
+CodeText = Annotated[str, StringConstraints(min_length=1, max_length=40), BeforeValidator(_as_text)]
+DrgText = Annotated[str, StringConstraints(pattern=r"^\d{3}$"), BeforeValidator(_as_drg)]
 # One part of an id: a file's stem, or a content pack's folder name.
 ID_PART = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}"
 # An id may carry its content pack's name once loaded ("cardiology/ip-stemi"); in a file it is the

@@ -11,6 +11,7 @@ PCS code) stays text instead of becoming an octal number.
 from __future__ import annotations
 
 import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -157,10 +158,14 @@ def parse_yaml(text: str, source: str = "<text>") -> tuple[Any, Positions]:
 def load_yaml(path: Path) -> tuple[Any, Positions]:
     """Read and parse a YAML file, bounded in size."""
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
+        # A pipe or device would block or never end (and a size can change after it is read): only
+        # regular files are read, and never past the limit.
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise ContentError("not a regular file (a folder, device or pipe)", str(path))
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+        if len(raw) > MAX_BYTES:
             raise ContentError(f"file is larger than {MAX_BYTES // 1000} kB", str(path))
-        raw = path.read_bytes()
     except OSError as exc:
         raise ContentError(f"cannot read: {exc.strerror or exc}", str(path)) from None
     try:
