@@ -113,7 +113,7 @@ OPEN_AND_WRITE = textwrap.dedent("""
     from tutor.progress import ProgressStore
     try:
         with ProgressStore(sys.argv[1]) as store:
-            store.ensure_trainee("ann")
+            store.ensure_trainee("bea")  # a new name: a real write
     except StorageError as error:
         print(error)
         sys.exit(3)
