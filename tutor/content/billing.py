@@ -14,7 +14,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from tutor.content.models import (
-    CodeText, Document, Identifier, KeyDiagnosis, KeyProcedure, Model, Patient, Prose, Sequencing, ServiceDate,
+    CodeText, Document, Identifier, KeyDiagnosis, KeyProcedure, Label, Model, Patient, Prose, Sequencing, ServiceDate,
 )
 
 Pointer = Literal["A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L"]
@@ -64,6 +64,8 @@ class _BillingExercise(Model):
     format: Literal[1]
     id: Identifier
     title: Prose
+    label: Label | None = None
+    """What the trainee sees before submitting (see ChartExercise.label)."""
     date_of_service: ServiceDate
     patient: Patient
     difficulty: int = Field(ge=1, le=5)

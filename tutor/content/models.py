@@ -72,6 +72,8 @@ ExerciseRef = Identifier
 ServiceDate = Annotated[date, AfterValidator(_covered)]
 """A date of service (or discharge) within the code-set years this version knows."""
 Prose = Annotated[str, Field(min_length=1)]
+# The neutral label shown before submission: one line.
+Label = Annotated[str, StringConstraints(min_length=1, max_length=120, pattern=r"^[^\n]*$")]
 
 
 class Model(BaseModel):
@@ -99,6 +101,10 @@ class ChartExercise(Model):
     id: Identifier
     kind: Literal["chart"]
     title: Prose
+    """Instructor metadata: shown only after submission (it may name the answer)."""
+    label: Label | None = None
+    """What the trainee sees before submitting: setting and service, age and sex, the reason for
+    the encounter in the patient's or triage words. Never names a diagnosis or a procedure."""
     setting: Setting
     date_of_service: ServiceDate
     """Picks the code-set year; for inpatient charts, the discharge date."""
