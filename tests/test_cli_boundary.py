@@ -224,6 +224,11 @@ def test_a_missing_content_folder_in_the_settings_file_is_an_error(capsys, monke
     ("db = true", "'db' must be a path in a string (not a boolean)"),
     ('cpt_file = ["a"]', "'cpt_file' must be a path in a string (not a list)"),
     ('db = ""', "'db' must be a path in a string (not an empty string)"),
+    ('half_life = "200"', "'half_life' must be a number of codes from 50 to 5000 (not a string)"),
+    ("half_life = 10", "'half_life' must be a number of codes from 50 to 5000, not 10"),
+    ("half_life = nan", "'half_life' must be a number of codes from 50 to 5000, not nan"),
+    ("target_probability = 95", "'target_probability' must be a probability from 0.5 to 0.99, not 95"),
+    ("target_probability = true", "'target_probability' must be a probability from 0.5 to 0.99 (not a boolean)"),
 ])
 def test_a_setting_of_the_wrong_type_is_an_error(capsys, monkeypatch, tmp_path, line, said):
     settings = tmp_path / "config.toml"

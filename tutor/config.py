@@ -7,8 +7,10 @@
     cpt_file = "~/licensed/cpt-2026.csv"     # your licensed CPT file
     db = "~/coding/progress.sqlite"          # progress database
     trainee = "Ana"
+    half_life = 200                          # codes: older work counts half after this many newer codes
+    target_probability = 0.8                 # how sure the tutor must be of 95% before it says so
 
-Command-line options win over the file.
+Command-line options win over the file. docs/progress.md explains the last two.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ class Settings:
     cpt_file: Path | None = None
     db: Path | None = None
     trainee: str | None = None
+    half_life: float | None = None
+    target_probability: float | None = None
     source: Path | None = field(default=None, compare=False)
 
 
@@ -55,7 +59,7 @@ def load_settings() -> Settings:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise TutorError(f"{path}: cannot read the settings file: {exc}") from exc
-    unknown = set(data) - {"content", "bundled", "cpt_file", "db", "trainee"}
+    unknown = set(data) - {"content", "bundled", "cpt_file", "db", "trainee", "half_life", "target_probability"}
     if unknown:
         raise TutorError(f"{path}: unknown setting(s): {', '.join(sorted(unknown))}")
 
@@ -81,9 +85,24 @@ def load_settings() -> Settings:
         raise wrong("trainee", "a string", trainee)
     if trainee and has_control_characters(trainee):
         raise TutorError(f"{path}: 'trainee' must be one line of plain text, not '{printable(trainee, one_line=True)}'")
+    def number(name: str, what: str, bounds: tuple[float, float]) -> float | None:
+        value = data.get(name)
+        if value is None:
+            return None
+        must = f"{what} from {bounds[0]:g} to {bounds[1]:g}"
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise wrong(name, must, value)
+        if not bounds[0] <= value <= bounds[1]:  # nan and inf too
+            raise TutorError(f"{path}: '{name}' must be {must}, not {value:g}")
+        return float(value)
+
+    from tutor.progress.estimate import HALF_LIFE_RANGE, SURE_RANGE
+
     return Settings(
         content=tuple(Path(c).expanduser() for c in content), bundled=bundled,
-        cpt_file=as_path("cpt_file"), db=as_path("db"), trainee=trainee or None, source=path,
+        cpt_file=as_path("cpt_file"), db=as_path("db"), trainee=trainee or None,
+        half_life=number("half_life", "a number of codes", HALF_LIFE_RANGE),
+        target_probability=number("target_probability", "a probability", SURE_RANGE), source=path,
     )
 
 

@@ -129,3 +129,17 @@ def db_path(args: argparse.Namespace) -> Path:
     from tutor.progress import default_db_path
 
     return getattr(args, "db", None) or settings(args).db or default_db_path()
+
+
+def progress_policy(args: argparse.Namespace):
+    """How progress is estimated (docs/progress.md): the defaults, with the settings file's
+    ``half_life`` and ``target_probability`` where it gives them."""
+    from tutor.progress.estimate import Policy
+
+    chosen = settings(args)
+    options: dict[str, float] = {}
+    if chosen.half_life is not None:
+        options["half_life"] = chosen.half_life
+    if chosen.target_probability is not None:
+        options["sure"] = chosen.target_probability
+    return Policy(**options)
