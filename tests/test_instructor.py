@@ -176,14 +176,35 @@ def test_report_formats(progress_db: Path, fmt: str, tmp_path: Path, capsys) -> 
         data = json.loads(text)
         assert data["trainee"] == "Ana" and data["attempts"] == len(STARTER)
         assert 0 < data["code_accuracy"]["all_time"]["accuracy"] < 1 and "cpc-2026" in data["exams"]
+        now = data["estimate"]
+        assert now["seen"] == data["code_accuracy"]["all_time"]["graded"]
+        assert now["interval"][0] < now["estimate"] < now["interval"][1] and 0 <= now["p_at_target"] <= 1
+        assert now["message"].startswith(("At 95%", "Not yet at 95%")) and "in a row" not in now["message"]
+        assert data["policy"]["half_life"] == 200 and data["policy"]["target_probability"] == 0.8
+        assert set(data["exams"]["cpc-2026"]) >= {"estimate", "low", "high", "p_pass", "short"}
     elif fmt == "csv":
         rows = list(csv.DictReader(text.splitlines()))
-        assert {"code_accuracy", "by_topic", "by_outcome"} <= {r["group"] for r in rows}
+        assert {"code_accuracy", "record_accuracy", "by_topic", "by_outcome", "exam"} <= {r["group"] for r in rows}
+        now = next(r for r in rows if (r["group"], r["key"]) == ("code_accuracy", "now"))
+        assert float(now["low"]) < float(now["estimate"]) < float(now["high"]) and now["verdict"] in ("True", "False")
     elif fmt == "html":
         assert text.startswith("<!DOCTYPE html>") and "<svg" in text and "target 95%" in text
+        assert "the estimate after it" in text and "90% interval" in text
         assert "http://" not in text.replace("http://www.w3.org/2000/svg", "")  # self-contained
     else:
-        assert "code accuracy, last 100 codes" in text
+        assert "code accuracy, last 100 codes" in text and "code accuracy now: " in text
+        assert "Not yet at 95%" in text or "At 95%" in text
+
+
+def test_report_uses_the_half_life_and_probability_of_the_settings_file(progress_db: Path, tmp_path: Path,
+                                                                        monkeypatch, capsys) -> None:
+    settings = tmp_path / "config.toml"
+    settings.write_text("half_life = 300\ntarget_probability = 0.9\n")
+    monkeypatch.setenv("MEDCODE_CONFIG", str(settings))
+    assert main(["--db", str(progress_db), "report", "--trainee", "Ana", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["policy"]["half_life"] == 300 and data["policy"]["target_probability"] == 0.9
+    assert "needs 90%" in data["estimate"]["message"]
 
 
 def test_report_for_an_unknown_trainee(progress_db: Path, capsys) -> None:

@@ -7,14 +7,14 @@ import json
 import sys
 from pathlib import Path
 
-from tutor.commands.common import db_path, load_content
+from tutor.commands.common import db_path, load_content, progress_policy
 from tutor.textsafe import printable
 
 
 def run(args: argparse.Namespace) -> int:
     from tutor.practice.readiness import exam_readiness
     from tutor.progress import open_store
-    from tutor.progress.report import as_csv, as_html, as_table, trainee_report
+    from tutor.progress.report import as_csv, as_html, as_table, exam_entry, trainee_report
 
     store = open_store(db_path(args), lambda notice: print(notice, file=sys.stderr))
     try:
@@ -25,15 +25,14 @@ def run(args: argparse.Namespace) -> int:
                   file=sys.stderr)
             return 1
         library, profiles = load_content(args)
+        policy = progress_policy(args)
         reports = []
         for name in names:
             attempts = store.attempts(name)
             exams = {}
-            for profile in profiles.values():
-                ready = exam_readiness(profile, library.exercises, attempts)
-                exams[profile.id] = {"estimate": ready.estimate, "low": ready.low, "high": ready.high,
-                                     "pass_line": ready.pass_line, "items_seen": ready.items_seen}
-            reports.append(trainee_report(name, attempts, exams))
+            for profile in sorted(profiles.values(), key=lambda p: p.id):
+                exams[profile.id] = exam_entry(exam_readiness(profile, library.exercises, attempts, policy))
+            reports.append(trainee_report(name, attempts, exams, policy=policy))
     finally:
         store.close()
     if args.format == "json":

@@ -337,3 +337,53 @@ def forecast_score(areas: Sequence[tuple[int, Estimate]], pass_line: float, leve
     mean = sum(k * p for k, p in enumerate(total)) / questions
     p_pass = min(1.0, max(0.0, sum(total[needed:])))
     return ScoreForecast(mean, (low or 0) / questions, (high if high is not None else questions) / questions, p_pass)
+
+
+# --- in words -------------------------------------------------------------------------------------
+
+
+def _rate(value: float) -> str:
+    return f"{value:.1%}"
+
+
+def describe(estimate: Estimate, ahead: Outlook) -> str:
+    """The verdict and what would change it, in one plain sentence (no markup: callers style it)."""
+    policy = estimate.policy
+    target = f"{policy.target:.0%}"
+    if estimate.value is None:
+        return "No graded codes yet: practise a chart to see where you stand."
+    if estimate.at_target:
+        return (f"At {target}: {estimate.p_target:.0%} sure (needs {policy.sure:.0%}). It holds while you keep "
+                f"coding at about {_rate(ahead.rate_needed)} or better.")
+    sure = f"{estimate.p_target:.0%} sure, needs {policy.sure:.0%}"
+    if not estimate.enough and estimate.p_target >= policy.sure:
+        sure = f"{estimate.seen:.0f} codes so far, needs {estimate.min_seen}"
+    current = _rate(ahead.rate) if ahead.rate is not None else "--"
+    if ahead.codes_more is not None:
+        return (f"Not yet at {target} ({sure}): keep your current rate ({current}) "
+                f"for about {ahead.codes_more} more codes.")
+    return (f"Not yet at {target} ({sure}): at your current rate ({current}) you will not get there; "
+            f"it must rise to about {_rate(ahead.rate_needed)}.")
+
+
+def estimate_series(attempts: Sequence[Attempt], policy: Policy = Policy()) -> list[float]:
+    """The code-accuracy estimate after each attempt with graded codes, oldest first (for charts).
+
+    Kept up to date attempt by attempt: an attempt of g codes multiplies the old sums by d^g and adds
+    its own (Σw over ages 0..g-1, and so on), the same sums ``weigh`` computes from scratch."""
+    d = policy.decay
+    a0, b0 = policy.prior
+    weight = weight_sq = correct = 0.0
+    values = []
+    for attempt in _chronological(attempts):
+        graded, right = _codes(attempt)
+        if not graded:
+            continue
+        own = _geometric(d, 0, graded)
+        weight = weight * d ** graded + own
+        weight_sq = weight_sq * d ** (2 * graded) + _geometric(d * d, 0, graded)
+        correct = correct * d ** graded + own * right / graded
+        effective = weight * weight / weight_sq
+        rate = correct / weight
+        values.append((a0 + effective * rate) / (a0 + b0 + effective))
+    return values
