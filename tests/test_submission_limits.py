@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 
 from tutor.cli import main
+from tutor.content.models import MAX_QUERIES
 from tutor.content.submissions import (
-    MAX_CODE_CHARS, MAX_LINES, MAX_SUBMISSION_BYTES, MAX_TEXT_CHARS, MAX_VALUES, load_submission, parse_submission,
+    MAX_CODE_CHARS, MAX_LINES, MAX_NOTE_CHARS, MAX_SUBMISSION_BYTES, MAX_TEXT_CHARS, MAX_VALUES, load_submission,
+    parse_submission,
 )
 from tutor.errors import ContentError
 
@@ -80,11 +82,13 @@ def test_the_largest_submission_the_limits_allow_is_read():
     line = {"code": "0DTJ4ZZ", "system": "icd10pcs", "modifiers": ["RT", "LT", "59", "XS"], "units": 1}
     data = {"exercise": "ex-1", "trainee": "t" * MAX_TEXT_CHARS, "drg": "193",
             "diagnoses": [{"code": "S72.001A", "poa": "Y"}] * MAX_LINES, "procedures": [line] * MAX_LINES,
-            "findings": [{"edit": "NCCI", "line": 2}] * MAX_LINES}
+            "findings": [{"edit": "NCCI", "line": 2}] * MAX_LINES,
+            "queries": [{"topic": "abnormal_finding_significance", "note": "n" * MAX_NOTE_CHARS}] * MAX_QUERIES}
     text = json.dumps(data, indent=4)  # written out generously, as an editor or a script would
     assert len(text.encode()) <= MAX_SUBMISSION_BYTES
     submission = parse_submission(text)
     assert len(submission.diagnoses) == len(submission.procedures) == MAX_LINES
+    assert len(submission.queries) == MAX_QUERIES
 
 
 def test_a_code_longer_than_the_limit_is_refused_at_the_code():
@@ -104,6 +108,46 @@ def test_any_other_value_longer_than_the_limit_is_refused(field):
     error = refusal(f"exercise: ex-1\n{field}: {'x' * (MAX_TEXT_CHARS + 1)}\n")
     assert error.line == 2
     assert error.detail == f"{field}: a value has at most {MAX_TEXT_CHARS} characters, not {MAX_TEXT_CHARS + 1}"
+
+
+# --- queries -------------------------------------------------------------------------------
+
+
+def test_a_query_note_may_be_longer_than_other_values_up_to_its_own_limit():
+    note = "Is the sepsis clinically supported? " * 20
+    submission = parse_submission(f"exercise: ex-1\nqueries:\n  - topic: clinical_validity\n"
+                                  f"    note: {note[:MAX_NOTE_CHARS]!r}\n")
+    assert submission.queries[0].note == note[:MAX_NOTE_CHARS]
+    error = refusal(f"exercise: ex-1\nqueries:\n  - topic: clinical_validity\n    note: {'x' * (MAX_NOTE_CHARS + 1)}\n")
+    assert (error.line, error.column) == (4, 11)
+    assert error.detail == (f"queries[0].note: a query's note has at most {MAX_NOTE_CHARS} characters, "
+                            f"not {MAX_NOTE_CHARS + 1}")
+
+
+def test_a_query_topic_is_limited_like_any_other_value():
+    error = refusal(f"exercise: ex-1\nqueries:\n  - topic: {'x' * (MAX_TEXT_CHARS + 1)}\n")
+    assert error.detail.startswith(f"queries[0].topic: a value has at most {MAX_TEXT_CHARS} characters")
+
+
+def test_more_queries_than_the_limit_are_refused_at_the_first_one_too_many():
+    error = refusal(as_yaml_list("queries", MAX_QUERIES + 1, "specificity"))
+    assert (error.line, error.column) == (3 + MAX_QUERIES, 5)
+    assert error.detail == f"queries has more than {MAX_QUERIES} items; a submission has at most {MAX_QUERIES}"
+    assert len(parse_submission(as_yaml_list("queries", MAX_QUERIES, "specificity")).queries) == MAX_QUERIES
+
+
+def test_a_query_topic_is_one_of_the_list_written_loosely_or_refused_where_it_is():
+    submission = parse_submission("exercise: ex-1\nqueries: [Clinical validity, cause-and-effect, "
+                                  "{topic: ' Present on admission '}]\n")
+    assert [q.topic for q in submission.queries] == ["clinical_validity", "cause_and_effect", "present_on_admission"]
+    error = refusal("exercise: ex-1\nqueries:\n  - topic: gut feeling\n")
+    assert (error.line, error.column) == (3, 5)
+    assert error.detail.startswith("queries.0.topic: Input should be 'clinical_validity', 'conflicting_documentation'")
+
+
+def test_a_control_character_in_a_query_note_is_refused():
+    error = refusal('exercise: ex-1\nqueries:\n  - {topic: specificity, note: "which\\e[2J side?"}\n')
+    assert error.detail == "queries[0].note: control character U+001B is not allowed in a submission"
 
 
 # --- control characters ------------------------------------------------------------------

@@ -34,6 +34,32 @@ DocumentType = Literal[
 ProcedureSystem = Literal["cpt", "hcpcs", "icd10pcs"]
 Poa = Literal["Y", "N", "U", "W", "exempt"]
 OptionLetter = Literal["A", "B", "C", "D"]
+QueryTopic = Literal[
+    "clinical_validity", "conflicting_documentation", "specificity", "cause_and_effect",
+    "present_on_admission", "abnormal_finding_significance", "procedure_detail",
+]
+
+# What a query on each topic asks the provider (AHIMA/ACDIS, "Guidelines for Achieving a Compliant
+# Query Practice", 2022 update): the fixed list a key and a submission choose from (docs/formats.md).
+QUERY_TOPICS: dict[str, str] = {
+    "clinical_validity": "a documented diagnosis the clinical indicators in the record do not support",
+    "conflicting_documentation": "providers or documents that disagree about a diagnosis or a detail",
+    "specificity": "a documented condition missing a detail the code needs (type, acuity, stage, site, side)",
+    "cause_and_effect": "a link between two conditions, or a condition and a drug or procedure, that is "
+                        "suggested but not stated and that the classification does not presume",
+    "present_on_admission": "whether a condition was present when the inpatient order was written",
+    "abnormal_finding_significance": "an abnormal lab, imaging or pathology result the provider has not "
+                                     "interpreted or treated",
+    "procedure_detail": "an operative or procedure note missing what the code needs (approach, body part, "
+                        "device, extent, objective)",
+}
+MAX_QUERIES = 20  # queries in one submission: a chart needs one or two, rarely more
+MAX_QUERY_NOTE_CHARS = 300  # a query's note: a line or two, never the whole query text
+
+
+def query_topic_name(topic: str) -> str:
+    """``clinical_validity`` -> ``clinical validity``."""
+    return topic.replace("_", " ")
 
 
 def _as_text(value: Any) -> Any:
@@ -178,6 +204,18 @@ class Sequencing(Model):
     before: list[tuple[CodeText, CodeText]] = Field(default_factory=list)
 
 
+class KeyQuery(Model):
+    """A query the coder should send the provider before (or instead of) coding a point."""
+
+    topic: QueryTopic
+    rationale: Prose
+    """Why the record calls for it: the conflict, the missing detail, the unsupported diagnosis."""
+    evidence: str | None = None
+    """A verbatim span of the chart that shows the need."""
+    alternates: list[QueryTopic] = Field(default_factory=list)
+    """Other topics accepted for this query, where the need fits more than one (graded ALTERNATE)."""
+
+
 class Distractor(Model):
     codes: list[CodeText] = Field(min_length=1)
     lesson: Prose
@@ -191,6 +229,8 @@ class ChartKey(Model):
     procedures: list[KeyProcedure] = Field(default_factory=list)
     drg: DrgText | None = None
     distractors: list[Distractor] = Field(default_factory=list)
+    queries: list[KeyQuery] = Field(default_factory=list)
+    """The queries the record calls for; graded by topic (docs/grading.md, "Queries")."""
 
     @model_validator(mode="after")
     def _not_empty(self) -> ChartKey:
@@ -244,6 +284,23 @@ class SubmittedEdit(Model):
     diagnosis: str | None = Field(default=None, max_length=1)
 
 
+def _topic_text(value: Any) -> Any:
+    """A topic as a trainee may write it by hand: ``Clinical validity``, ``cause-and-effect``."""
+    if isinstance(value, str):
+        return "_".join(value.strip().lower().replace("-", " ").split())
+    return value
+
+
+def _query_entry(value: Any) -> Any:
+    return {"topic": value} if isinstance(value, str) else value
+
+
+class SubmittedQuery(Model):
+    topic: Annotated[QueryTopic, BeforeValidator(_topic_text)]
+    note: str | None = Field(default=None, max_length=MAX_QUERY_NOTE_CHARS)
+    """What the trainee would ask, in a line or two; shown in feedback, never graded."""
+
+
 def _diagnosis_entry(value: Any) -> Any:
     return {"code": _as_text(value)} if isinstance(value, (str, int)) and not isinstance(value, bool) else value
 
@@ -267,6 +324,9 @@ class Submission(Model):
     """Remittance exercises: the next action chosen."""
     patient_responsibility: float | None = None
     """Remittance exercises: what the patient owes, as computed by the trainee."""
+    queries: list[Annotated[SubmittedQuery, BeforeValidator(_query_entry)]] = Field(
+        default_factory=list, max_length=MAX_QUERIES)
+    """Chart exercises: the queries the trainee would send the provider (graded by topic)."""
 
     @field_validator("drg", mode="before")
     @classmethod

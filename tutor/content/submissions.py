@@ -18,21 +18,25 @@ import yaml
 from pydantic import ValidationError
 
 from tutor.content.library import SourceFile, validation_problems
-from tutor.content.models import Submission
+from tutor.content.models import MAX_QUERIES, MAX_QUERY_NOTE_CHARS, Submission
 from tutor.content.yamlio import MAX_DEPTH, Positions, parse_yaml
 from tutor.errors import ContentError
 
 # The largest real records are far smaller: an inpatient claim carries at most 25 diagnoses
 # and 25 procedures, the largest electronic claim (837I) at most 999 service lines, and the
 # longest code is 8 characters. The limits leave room for any of them, written out
-# generously: 1,000 diagnoses, 1,000 procedure lines (4 modifiers each) and 1,000 claim
-# findings, every field filled, as JSON indented by 4 spaces, is 385 kB and holds 23,000
-# keys and values (each line's mapping and list counted as a value). A file that could only be an accident or an attack is refused at once.
+# generously: 1,000 diagnoses, 1,000 procedure lines (4 modifiers each), 1,000 claim
+# findings and 20 queries with 300-character notes, every field filled, as JSON indented by
+# 4 spaces, is 393 kB and holds 23,100 keys and values (each line's mapping and list counted
+# as a value). A file that could only be an accident or an attack is refused at once.
 MAX_SUBMISSION_BYTES = 500_000
 MAX_LINES = 1_000  # items in any one list: diagnoses, procedures, claim findings, a line's modifiers
 MAX_VALUES = 30_000  # keys and values (lists and mappings included) in the whole file
 MAX_CODE_CHARS = 40  # a code or a modifier as written, spaces and dots included (as in the content model)
 MAX_TEXT_CHARS = 100  # any other value or key: a DRG, an answer, a POA, an action, a trainee's name
+MAX_NOTE_CHARS = MAX_QUERY_NOTE_CHARS  # a query's note (300): a line or two for the provider
+# Lists with a tighter limit than MAX_LINES: a chart calls for one or two queries, rarely more.
+_LIST_LIMITS = {("queries",): MAX_QUERIES}
 
 # White space is the one kind of control character a code may carry (a tab from a
 # spreadsheet, a newline from a block scalar); normalising a code removes it.
@@ -116,6 +120,10 @@ def _screen(text: str, source: str) -> None:
             if parent and not parent.is_mapping and parent.entries > MAX_LINES:
                 raise _refusal(event, source, f"{_where(parent.loc)} has more than {MAX_LINES:,} items; "
                                               f"a list in a submission has at most {MAX_LINES:,}")
+            limit = _LIST_LIMITS.get(parent.loc) if parent and not parent.is_mapping else None
+            if limit is not None and parent.entries > limit:
+                raise _refusal(event, source, f"{_where(parent.loc)} has more than {limit:,} items; "
+                                              f"a submission has at most {limit:,}")
             values += 1  # a list or a mapping is a value too: empty ones cost as much to build
             if values > MAX_VALUES:
                 raise _refusal(event, source, f"more than {MAX_VALUES:,} keys and values; "
@@ -157,6 +165,10 @@ def _problem(text: str, loc: tuple, is_key: bool) -> str | None:
         return f"{where}: control character U+{ord(bad):04X} is not allowed in a submission"
     if not is_key and _is_code(loc) and len(text) > MAX_CODE_CHARS:
         return f"{where}: a code has at most {MAX_CODE_CHARS} characters, not {len(text)}"
+    if not is_key and _is_note(loc):
+        if len(text) > MAX_NOTE_CHARS:
+            return f"{where}: a query's note has at most {MAX_NOTE_CHARS} characters, not {len(text)}"
+        return None
     if len(text) > MAX_TEXT_CHARS:
         return f"{where}: a value has at most {MAX_TEXT_CHARS} characters, not {len(text)}"
     return None
@@ -171,6 +183,11 @@ def _is_code(loc: tuple) -> bool:
     """A diagnosis or procedure line written as a bare code, a line's ``code``, or a modifier."""
     return len(loc) >= 2 and loc[0] in ("diagnoses", "procedures") and (
         len(loc) == 2 or loc[2] in ("code", "modifiers"))
+
+
+def _is_note(loc: tuple) -> bool:
+    """A query's ``note``: the one free-text value of a submission."""
+    return len(loc) == 3 and loc[0] == "queries" and loc[2] == "note"
 
 
 def _where(loc: tuple) -> str:
