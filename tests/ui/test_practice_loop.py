@@ -126,11 +126,16 @@ async def test_full_practice_loop_with_keys_only(app, tutor: Tutor, store: Progr
         assert tutor_app.screen_stack[1:] == [dashboard]
         headline = text(dashboard.query_one("#headline"))
         assert "1 attempt(s), 3 graded code(s)" in headline
-        assert "record accuracy 0%" in headline
-        for gauge_id in ("#gauge-rolling", "#gauge-all"):
-            gauge = dashboard.query_one(gauge_id, TargetGauge)
-            assert gauge.value == pytest.approx(2 / 3, abs=1e-4)
-            assert text(gauge).endswith("]  67%")
+        # 0 records right of 1: Beta(1, 2), mean 1/3, 90% interval 1 - √0.95 .. 1 - √0.05.
+        assert "record accuracy 33% (3%-78%)" in headline
+        rolling = dashboard.query_one("#gauge-rolling", TargetGauge)
+        assert rolling.value == pytest.approx(2 / 3, abs=1e-4)
+        assert text(rolling).endswith("]  67%")
+        # The estimate: 2 of 3 codes with the prior Beta(1, 1) is (1 + 2) / (2 + 3).
+        assert dashboard.query_one("#gauge-now", TargetGauge).value == pytest.approx(0.6, abs=1e-3)
+        readiness = text(dashboard.query_one("#readiness"))
+        assert "Now 60.0% (90% interval" in readiness and "all time 67% over 3 codes" in readiness
+        assert "Not yet at 95%" in readiness and "in a row" not in readiness
 
 
 # --- (b) drafts survive closing the tutor -----------------------------------------

@@ -12,6 +12,7 @@ from tutor.content.library import Library
 from tutor.content.models import ChartExercise, McqExercise
 from tutor.grading import Grader
 from tutor.progress import ProgressStore
+from tutor.progress.estimate import Policy
 
 
 def utc_now() -> datetime:
@@ -26,6 +27,7 @@ class Tutor:
     trainee: str | None = None
     clock: Callable[[], datetime] = utc_now
     profiles: dict[str, ExamProfile] = field(default_factory=dict)
+    policy: Policy = field(default_factory=Policy)  # how progress is estimated (settings file)
     grader: Grader = field(init=False)
 
     def __post_init__(self) -> None:

@@ -26,7 +26,7 @@ def launch(args: argparse.Namespace, exam: tuple[str, int | None] | None = None)
     """Run the tutor; exit status 0, or ``EX_SOFTWARE`` (70, as for the tools) after an error the app
     did not handle: Textual shows its traceback and sets the return code to 1, which nothing else
     in the tutor uses."""
-    from tutor.commands.common import db_path, load_content, open_codes, trainee_name
+    from tutor.commands.common import db_path, load_content, open_codes, progress_policy, trainee_name
     from tutor.ui.app import MedcodeApp
 
     def announce(notice: str) -> None:  # on the terminal (seen after the tutor closes) and in the tutor
@@ -39,7 +39,8 @@ def launch(args: argparse.Namespace, exam: tuple[str, int | None] | None = None)
         closing.callback(codes.close)
         store = closing.enter_context(open_store(db_path(args), announce))
         library, profiles = load_content(args, cached=True)
-        tutor = Tutor(library, codes, store, pick_trainee(store, trainee_name(args)), profiles=profiles)
+        tutor = Tutor(library, codes, store, pick_trainee(store, trainee_name(args)), profiles=profiles,
+                      policy=progress_policy(args))
         app = MedcodeApp(tutor, exam=exam, notices=notices)
         app.run()
     return EX_SOFTWARE if app.return_code else 0

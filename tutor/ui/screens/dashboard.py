@@ -1,4 +1,8 @@
-"""Dashboard: accuracy toward 95%, the trend, weak spots, pace, and what to do next."""
+"""Dashboard: accuracy toward 95%, the trend, weak spots, pace, and what to do next.
+
+The figures are the recency-weighted estimates of ``tutor.progress.estimate`` (docs/progress.md),
+the same ``medcode report`` prints; the plain share of the last 100 codes is kept as a second line.
+"""
 
 from __future__ import annotations
 
@@ -14,15 +18,17 @@ from tutor.grading.outcomes import DESCRIPTIONS, Outcome
 from tutor.practice.catalog import title_of
 from tutor.practice.adaptive import drill, most_frequent_error, practise_next
 from tutor.practice.readiness import exam_readiness
-from tutor.progress import (
-    by_code_set, code_accuracy, outcome_counts, pace, readiness, record_accuracy, trend, weakest_topics,
+from tutor.progress import code_accuracy, outcome_counts, pace, trend
+from tutor.progress.estimate import (
+    Estimate, code_estimate, describe, estimates_by_code_set, outlook, record_estimate, weak_topics,
 )
 from tutor.ui.context import Tutor
 from tutor.ui.text import markup, plain
 from tutor.ui.widgets.gauge import TargetGauge
 
-TARGET = 0.95
-REASONS = {"due": "due for review", "weak": "weak topic", "new": "new", "review": "review"}
+CODE_SETS = {"icd10cm": "ICD-10-CM", "icd10pcs": "PCS", "cpt": "CPT", "hcpcs": "HCPCS", "mcq": "questions",
+             "billing": "billing"}
+REASONS = {"due": "due for review", "weak": "lowest topic", "new": "new", "review": "review"}
 
 
 def _shorten(text: str, width: int) -> str:
@@ -31,6 +37,14 @@ def _shorten(text: str, width: int) -> str:
 
 def _percent(value: float | None) -> str:
     return "--" if value is None else f"{value:.0%}"
+
+
+def _with_interval(estimate: Estimate) -> str:
+    """``62% (55%-70%)``: the estimate and its 90% interval, or ``--`` before any evidence."""
+    if estimate.value is None:
+        return "--"
+    low, high = estimate.interval
+    return f"{estimate.value:.0%} ({low:.0%}-{high:.0%})"
 
 
 def _panel(heading: str, lines: list[str]) -> Content:
@@ -61,8 +75,8 @@ class DashboardScreen(Screen):
                 yield Button("Practise next (n)", id="next", variant="primary")
                 yield Button("Browse (b)", id="browse")
                 yield Button("Exam (x)", id="exam")
-            yield TargetGauge("Last 100 codes", id="gauge-rolling")
-            yield TargetGauge("All time", id="gauge-all")
+            yield TargetGauge("Now (estimate)", id="gauge-now")
+            yield TargetGauge("Last 100 codes", id="gauge-rolling", secondary=True)
             yield Static(id="readiness")
             yield Static("Accuracy per attempt, oldest to newest:", classes="caption", id="trend-caption")
             yield Sparkline([], id="trend")
@@ -83,17 +97,18 @@ class DashboardScreen(Screen):
 
     def refresh_figures(self) -> None:
         attempts = self.tutor.attempts()
+        policy = self.tutor.policy
         accuracy = code_accuracy(attempts)
-        ready = readiness(attempts, TARGET)
-        records = record_accuracy(attempts)
+        now = code_estimate(attempts, policy)
+        records = record_estimate(attempts, policy)
         self.sub_title = self.tutor.trainee or ""
         self.query_one("#headline", Static).update(
-            f"[b]Code accuracy toward {TARGET:.0%}[/b]   {len(attempts)} attempt(s), "
-            f"{int(accuracy.all_time.graded)} graded code(s)   ·   record accuracy {_percent(records.accuracy)}"
+            f"[b]Code accuracy toward {policy.target:.0%}[/b]   {len(attempts)} attempt(s), "
+            f"{int(accuracy.all_time.graded)} graded code(s)   ·   record accuracy {_with_interval(records)}"
         )
+        self.query_one("#gauge-now", TargetGauge).set_value(now.value)
         self.query_one("#gauge-rolling", TargetGauge).set_value(accuracy.rolling.accuracy)
-        self.query_one("#gauge-all", TargetGauge).set_value(accuracy.all_time.accuracy)
-        self.query_one("#readiness", Static).update(self._readiness_text(accuracy, ready))
+        self.query_one("#readiness", Static).update(self._readiness_text(accuracy, now))
         series = trend(attempts)
         self.query_one("#trend", Sparkline).data = series
         self.query_one("#trend", Sparkline).display = len(series) > 1
@@ -120,23 +135,24 @@ class DashboardScreen(Screen):
             button.disabled = True
 
     @staticmethod
-    def _readiness_text(accuracy, ready) -> str:
-        if accuracy.rolling.accuracy is None:
-            return "No graded codes yet: practise a chart to see where you stand."
-        low, high = accuracy.rolling.interval
-        text = f"95% interval {low:.0%}-{high:.0%} over {accuracy.rolling.graded:.0f} codes.  "
-        if ready.confident:
-            return text + f"[green]At {TARGET:.0%} with confidence.[/green]"
-        if ready.codes_needed is not None:
-            return text + f"{ready.codes_needed} more correct codes in a row would show {TARGET:.0%} with confidence."
-        return text + "Keep practising."
+    def _readiness_text(accuracy, now: Estimate) -> Content:
+        """The estimate with its interval and P(>= 95%), then the verdict and what would change it."""
+        ahead = outlook(now)
+        verdict = describe(now, ahead)
+        if now.value is None:
+            return Content(verdict)
+        low, high = now.interval
+        target = f"{now.policy.target:.0%}"
+        figures = (f"Now {now.value:.1%} (90% interval {low:.1%}-{high:.1%}), P(≥{target}) {now.p_target:.0%}"
+                   f"   ·   all time {_percent(accuracy.all_time.accuracy)} over {accuracy.all_time.graded:.0f} codes")
+        style = "green" if now.at_target else ""
+        return Content("\n").join([Content(figures), Content.styled(verdict, style) if style else Content(verdict)])
 
-    @staticmethod
-    def _weak_text(attempts) -> Content:
-        weakest = [(topic, tally) for topic, tally in weakest_topics(attempts)
-                   if tally.accuracy is not None and tally.accuracy < TARGET]
-        lines = [f"{topic} {_percent(tally.accuracy)}" for topic, tally in weakest] or ["(none below 95% yet)"]
-        return _panel("Weakest topics", lines)
+    def _weak_text(self, attempts) -> Content:
+        policy = self.tutor.policy
+        weak = weak_topics(attempts, policy)
+        lines = [f"{topic} {_with_interval(estimate)}" for topic, estimate in weak]
+        return _panel("Weak topics", lines or [f"(none: a topic needs {policy.weak_min_codes} codes)"])
 
     @staticmethod
     def _errors_text(attempts) -> Content:
@@ -152,29 +168,30 @@ class DashboardScreen(Screen):
             lines.append(f"{setting or 'questions'}: {p.median_minutes:.1f}{target}")
         return _panel("Pace (min per chart)", lines or ["(no charts yet)"])
 
-    @staticmethod
-    def _category_text(attempts) -> Content:
-        """Code accuracy per code set, with billing work (claims, remittances) as its own category."""
-        names = {"icd10cm": "ICD-10-CM", "icd10pcs": "PCS", "cpt": "CPT", "hcpcs": "HCPCS", "mcq": "questions",
-                 "billing": "billing"}
-        parts = [f"{names.get(key, key)} {_percent(tally.accuracy)}" for key, tally in sorted(by_code_set(attempts).items())]
-        return markup("[b]By code set[/b]:  $parts", parts="   ".join(parts)) if parts else Content("")
+    def _category_text(self, attempts) -> Content:
+        """Code accuracy now per code set, questions and billing work (claims, remittances) among them;
+        ✓ where it is at the target."""
+        parts = [f"{CODE_SETS.get(key, key)} {_percent(estimate.value)}{' ✓' if estimate.at_target else ''}"
+                 for key, estimate in estimates_by_code_set(attempts, self.tutor.policy).items()]
+        return markup("[b]By code set[/b] (now):  $parts", parts="   ".join(parts)) if parts else Content("")
 
     def _exam_text(self, attempts) -> Content:
         if not self.tutor.profiles:
             return Content("")
-        parts = []
+        parts, waiting = [], False
         for profile in sorted(self.tutor.profiles.values(), key=lambda p: p.id):
             if profile.id == "mini":
                 continue
-            ready = exam_readiness(profile, self.tutor.library.exercises, attempts)
+            ready = exam_readiness(profile, self.tutor.library.exercises, attempts, self.tutor.policy)
             short = profile.id.split("-")[0].upper()
-            if ready.estimate is None:
+            if ready.estimate is None or ready.p_pass is None:
                 parts.append(f"{short} --")
+                waiting = True
             else:
                 mark = " ✓" if ready.likely_pass else ""
-                parts.append(f"{short} {ready.estimate:.0%} ({ready.low:.0%}-{ready.high:.0%}){mark}")
-        return markup("[b]Exam readiness[/b] (estimated score, 95% interval):  $parts", parts="   ".join(parts))
+                parts.append(f"{short} {ready.estimate:.0%} P(pass) {ready.p_pass:.0%}{mark}")
+        note = f"   (--: fewer than {self.tutor.policy.area_min_items} items in an area)" if waiting else ""
+        return markup("[b]Exam readiness[/b] (estimated score):  $parts$note", parts="   ".join(parts), note=note)
 
     @on(Button.Pressed, "#exam")
     def action_exam(self) -> None:

@@ -18,7 +18,9 @@ HELP = """\
 
 Read the chart on the left, code it on the right, submit, and learn from the
 line-by-line feedback. Your code accuracy is tracked toward the **95%** target
-that employers audit for.
+that employers audit for. The dashboard's **Now** is your current accuracy from
+all your work, recent codes counting more, with its 90% interval; it says
+**At 95%** once it is 80% sure of it, and otherwise what would get you there.
 
 | keys | where | what |
 | --- | --- | --- |

@@ -7,17 +7,19 @@ from textual.widget import Widget
 
 
 class TargetGauge(Widget):
-    """Renders ``label  [#########|..]  87%`` with ``|`` at the target."""
+    """Renders ``label  [#########|..]  87%`` with ``|`` at the target; ``secondary`` draws it dim."""
 
     DEFAULT_CSS = """
     TargetGauge { height: 1; }
     """
 
-    def __init__(self, label: str, value: float | None = None, target: float = 0.95, **kwargs) -> None:
+    def __init__(self, label: str, value: float | None = None, target: float = 0.95, secondary: bool = False,
+                 **kwargs) -> None:
         super().__init__(**kwargs)
         self.label = label
         self.value = value
         self.target = target
+        self.secondary = secondary
 
     def set_value(self, value: float | None) -> None:
         self.value = value
@@ -39,4 +41,6 @@ class TargetGauge(Widget):
             else:
                 text.append("·", style="dim")
         text.append(f"] {figure}")
+        if self.secondary:
+            text.stylize("dim")
         return text
