@@ -162,6 +162,15 @@ def test_claim_grading_reports_found_missed_and_false_alarms(grader, billing_lib
         assert first.rationale in [f.rationale for f in report.findings]
 
 
+def test_queries_on_a_claim_or_a_remittance_are_not_graded(grader, billing_library) -> None:
+    """Queries are graded on charts; a billing submission that carries some grades as without them."""
+    for exercise in billing_library.exercises.values():
+        key = billing_library.keys[exercise.id]
+        perfect = key_as_submission(key)
+        with_queries = Submission.model_validate({**perfect.model_dump(), "queries": ["clinical_validity"]})
+        assert grader.grade(exercise, key, with_queries) == grader.grade(exercise, key, perfect), exercise.id
+
+
 def test_remittance_grading(grader, billing_library) -> None:
     remits = [(e, billing_library.keys[i]) for i, e in billing_library.exercises.items()
               if isinstance(e, RemittanceExercise)]

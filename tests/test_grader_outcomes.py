@@ -28,7 +28,9 @@ PROFESSIONAL = {"setting": "professional", "assign": ["icd10cm", "cpt", "hcpcs"]
 BILLABLE_CM = (
     "E11.9 E11.65 E11.69 E11.22 E11.3291 E11.3293 E11.3299 E78.5 I10 I11.0 I25.10 I50.32 I50.810 I50.9 "
     "J18.9 J44.0 J44.1 J96.01 E87.1 K35.80 M16.11 M17.10 M17.11 M17.12 N18.30 N30.00 N39.0 "
-    "S72.001A S72.001D S72.002A Z79.84 H40.1131 H40.1132 O32.1XX1 O32.1XX2"
+    "S72.001A S72.001D S72.002A Z79.84 H40.1131 H40.1132 O32.1XX1 O32.1XX2 "
+    # Codes guidelines make optional: external cause, place, activity, status, SDOH, long-term drug use.
+    "W01.0XXA W01.0XXD W01.10XA Y92.002 Y92.012 Y93.01 Y93.02 Y99.8 Y99.0 Z59.00 Z59.01 Z79.4 Z79.01 Z79.02"
 ).split()
 VALID_PCS = "027034Z 02703DZ 0SR904A 0SR904Z 0SRB04A 0DTJ4ZZ 0DTJ0ZZ 0DBJ4ZZ 0FT44ZZ 3E03317".split()
 
@@ -150,15 +152,25 @@ CASES = [
          {"diagnoses": [line("J18.9", poa="Y"), line("J96.01", poa="Y")], "drg": "193"},
          {"diagnoses": [line("J18.9", poa="Y"), line("J96.01", poa="Y")], "drg": "194"},
          "drg", "194", "193", (2, 2), INPATIENT),
+    # Queries: graded by topic, outside code accuracy (one code, right: 1/1 in every query case).
+    Case(Outcome.MISSED_QUERY,
+         {"diagnoses": ["E11.9"], "queries": [{"topic": "specificity", "rationale": "Type of diabetes not stated."}]},
+         {"diagnoses": ["E11.9"]},
+         "query", None, "specificity", (1, 1)),
+    Case(Outcome.UNNEEDED_QUERY, {"diagnoses": ["E11.9"]},
+         {"diagnoses": ["E11.9"], "queries": [{"topic": "clinical_validity"}]},
+         "query", "clinical_validity", None, (1, 1)),
 ]
 
 
-# SPEC section 4's fixed vocabulary for charts (billing exercises add outcomes of their own).
+# SPEC section 4's fixed vocabulary for charts, plus the query outcomes (issue 12); billing
+# exercises add outcomes of their own.
 SPEC_OUTCOMES = {
     "CORRECT", "ALTERNATE", "WRONG_SPECIFICITY", "WRONG_LATERALITY", "WRONG_ENCOUNTER_7TH", "WRONG_CODE",
     "INVALID", "MISSING_CODE", "EXTRA_CODE", "EXCLUDES1", "SEQUENCING", "WRONG_POA", "MISSING_MODIFIER",
     "WRONG_MODIFIER", "WRONG_UNITS", "WRONG_PCS_SECTION", "WRONG_PCS_BODY_SYSTEM", "WRONG_PCS_ROOT_OP",
     "WRONG_PCS_BODY_PART", "WRONG_PCS_APPROACH", "WRONG_PCS_DEVICE", "WRONG_PCS_QUALIFIER", "WRONG_DRG",
+    "MISSED_QUERY", "UNNEEDED_QUERY",
 }
 
 
@@ -326,6 +338,179 @@ def test_required_lines_are_served_before_optional_ones(grade):
                    {"diagnoses": ["J18.9", "E11.69"]})
     near = the_finding(report, "diagnosis", "WRONG_SPECIFICITY")
     assert (near.submitted, near.expected) == ("E11.69", "E11.65")
+    assert_accuracy(report, 1, 2)
+
+
+# Codes the guidelines make optional (external cause, place, activity, status, SDOH, long-term
+# drug use), each with a near miss in its own category: (keyed, submitted, outcome).
+OPTIONAL_KINDS = {
+    "external cause, 7th character": ("W01.0XXA", "W01.0XXD", Outcome.WRONG_ENCOUNTER_7TH),
+    "external cause, mechanism": ("W01.0XXA", "W01.10XA", Outcome.WRONG_SPECIFICITY),
+    "place of occurrence": ("Y92.002", "Y92.012", Outcome.WRONG_SPECIFICITY),
+    "activity": ("Y93.01", "Y93.02", Outcome.WRONG_SPECIFICITY),
+    "external cause status": ("Y99.8", "Y99.0", Outcome.WRONG_SPECIFICITY),
+    "SDOH (homelessness)": ("Z59.00", "Z59.01", Outcome.WRONG_SPECIFICITY),
+    "long-term drug use": ("Z79.01", "Z79.02", Outcome.WRONG_SPECIFICITY),
+}
+
+
+@pytest.mark.parametrize("kind", OPTIONAL_KINDS)
+def test_a_documented_optional_code_the_key_lists_is_accepted(grade, kind):
+    keyed, _, _ = OPTIONAL_KINDS[kind]
+    key = {"diagnoses": ["S72.001A", line(keyed, optional=True)]}
+    report = grade(key, {"diagnoses": ["S72.001A", keyed]})
+    [finding] = [f for f in report.findings if f.element == "diagnosis" and f.expected == keyed]
+    assert (finding.submitted, finding.outcome, finding.optional) == (keyed, "CORRECT", True)
+    assert wrong(report) == []
+    assert_accuracy(report, 2, 2)
+    assert (report.record_correct, report.learning_score) == (True, 1.0)
+    # Left out, it costs nothing.
+    left_out = grade(key, {"diagnoses": ["S72.001A"]})
+    assert_accuracy(left_out, 1, 1)
+    assert (left_out.record_correct, left_out.learning_score) == (True, 1.0)
+
+
+@pytest.mark.parametrize("kind", OPTIONAL_KINDS)
+def test_an_optional_line_at_the_wrong_specificity_is_a_finding_not_a_failed_record(grade, kind):
+    keyed, submitted, outcome = OPTIONAL_KINDS[kind]
+    report = grade({"diagnoses": ["S72.001A", line(keyed, optional=True)]}, {"diagnoses": ["S72.001A", submitted]})
+
+    finding = the_finding(report, "diagnosis", outcome)
+    assert (finding.submitted, finding.expected, finding.optional) == (submitted, keyed, True)
+    assert finding.credit == 0.5  # the near-miss credit, in the learning score
+    assert "optional" in finding.message
+    assert wrong(report) == [finding]
+    assert report.record_correct is True  # leaving it out would not fail the record: neither does this
+    assert_accuracy(report, 1, 2)  # a reported code that is not the key's is not correct (audit rule)
+    # principal 2 x 1 + first position 1 x 1 + the optional line 1 x 0.5, over 4
+    assert report.learning_score == pytest.approx((2 + 1 + 0.5) / 4, abs=1e-4)
+
+
+def test_a_required_line_at_the_wrong_specificity_still_fails_the_record(grade):
+    report = grade({"diagnoses": ["S72.001A", "Z79.01"]}, {"diagnoses": ["S72.001A", "Z79.02"]})
+    finding = the_finding(report, "diagnosis", "WRONG_SPECIFICITY")
+    assert finding.optional is False
+    assert report.record_correct is False
+
+
+def test_an_invalid_code_on_an_optional_line_still_fails_the_record(grade):
+    # W01.0XX is not billable: the claim would be refused, which no optional flag excuses.
+    report = grade({"diagnoses": ["S72.001A", line("W01.0XXA", optional=True)]}, {"diagnoses": ["S72.001A", "W01.0XX"]})
+    finding = the_finding(report, "diagnosis", "INVALID")
+    assert (finding.expected, finding.credit, finding.optional) == ("W01.0XXA", 0.25, True)
+    assert report.record_correct is False
+
+
+def test_a_pcs_code_off_on_several_axes_of_an_optional_line_still_fails_the_record(grade):
+    # Root operation and approach differ: a different procedure, not a near miss (no credit).
+    report = grade({"diagnoses": ["K35.80"], "procedures": [line("0DTJ4ZZ", optional=True)]},
+                   {"diagnoses": ["K35.80"], "procedures": ["0DBJ0ZZ"]}, **SURGERY)
+    finding = the_finding(report, "procedure")
+    assert (finding.outcome, finding.credit) == ("WRONG_PCS_ROOT_OP", 0.0)
+    assert report.record_correct is False
+
+
+def test_the_poa_of_an_optional_line_is_graded_as_on_any_line(grade):
+    key = {"diagnoses": [line("J18.9", poa="Y"), line("Z79.01", poa="exempt", optional=True)], "drg": "195"}
+    report = grade(key, {"diagnoses": [line("J18.9", poa="Y"), line("Z79.02", poa="Y")], "drg": "195"}, **INPATIENT)
+    assert the_finding(report, "diagnosis", "WRONG_SPECIFICITY").optional is True
+    assert the_finding(report, "poa", "WRONG_POA").submitted == "Z79.02 Y"
+    assert report.record_correct is False
+
+
+# --- queries --------------------------------------------------------------------------
+
+
+QUERY = {"topic": "clinical_validity", "rationale": "Sepsis is documented, but the vitals and lactate are normal.",
+         "evidence": "sepsis, on IV ceftriaxone"}
+
+
+def test_a_query_the_key_calls_for_is_correct_and_counts_only_outside_code_accuracy(grade):
+    report = grade({"diagnoses": ["J18.9"], "queries": [QUERY]},
+                   {"diagnoses": ["J18.9"], "queries": [{"topic": "clinical_validity", "note": "Sepsis: criteria?"}]})
+    finding = the_finding(report, "query")
+    assert (finding.submitted, finding.expected, finding.outcome) == (
+        "clinical_validity", "clinical_validity", "CORRECT")
+    assert (finding.rationale, finding.evidence) == (QUERY["rationale"], QUERY["evidence"])
+    assert "Sepsis: criteria?" in finding.message  # the trainee's note, quoted back
+    assert (finding.credit, finding.weight) == (1.0, 1.0)
+    assert_accuracy(report, 1, 1)
+    assert (report.record_correct, report.learning_score) == (True, 1.0)
+
+
+def test_a_missed_query_costs_the_record_and_the_learning_score_not_code_accuracy(grade):
+    report = grade({"diagnoses": ["J18.9"], "queries": [QUERY]}, {"diagnoses": ["J18.9"]})
+    finding = the_finding(report, "query", "MISSED_QUERY")
+    assert (finding.submitted, finding.expected) == (None, "clinical_validity")
+    assert (finding.rationale, finding.evidence) == (QUERY["rationale"], QUERY["evidence"])
+    assert "clinical validity" in finding.message
+    assert_accuracy(report, 1, 1)
+    assert report.record_correct is False
+    # principal 2 + first position 1 right, the query (weight 1) missed: 3 / 4
+    assert report.learning_score == pytest.approx(0.75, abs=1e-4)
+
+
+def test_an_unneeded_query_costs_the_record_and_quotes_the_note(grade):
+    report = grade({"diagnoses": ["J18.9"]},
+                   {"diagnoses": ["J18.9"], "queries": [{"topic": "specificity", "note": "Which organism?"}]})
+    finding = the_finding(report, "query", "UNNEEDED_QUERY")
+    assert (finding.submitted, finding.expected) == ("specificity", None)
+    assert "Which organism?" in finding.message
+    assert_accuracy(report, 1, 1)
+    assert report.record_correct is False
+    assert report.learning_score == pytest.approx(0.75, abs=1e-4)
+
+
+def test_a_query_on_the_wrong_topic_is_one_missed_and_one_unneeded(grade):
+    report = grade({"diagnoses": ["J18.9"], "queries": [QUERY]},
+                   {"diagnoses": ["J18.9"], "queries": [{"topic": "specificity"}]})
+    assert sorted((f.outcome, f.submitted, f.expected) for f in report.findings if f.element == "query") == [
+        ("MISSED_QUERY", None, "clinical_validity"), ("UNNEEDED_QUERY", "specificity", None)]
+    assert_accuracy(report, 1, 1)
+
+
+def test_a_topic_the_key_accepts_as_an_alternate_is_graded_alternate(grade):
+    key = {"diagnoses": ["J18.9"], "queries": [{**QUERY, "alternates": ["conflicting_documentation"]}]}
+    report = grade(key, {"diagnoses": ["J18.9"], "queries": [{"topic": "conflicting_documentation"}]})
+    finding = the_finding(report, "query")
+    assert (finding.submitted, finding.expected, finding.outcome) == (
+        "conflicting_documentation", "clinical_validity", "ALTERNATE")
+    assert report.record_correct is True
+
+
+def test_alternates_are_matched_so_that_as_many_queries_as_possible_are_right(grade):
+    # Greedy matching in key order would give Y to the first query and leave the second unmatched.
+    key = {"diagnoses": ["J18.9"], "queries": [
+        {"topic": "specificity", "alternates": ["clinical_validity", "cause_and_effect"], "rationale": "a"},
+        {"topic": "procedure_detail", "alternates": ["clinical_validity"], "rationale": "b"}]}
+    for submitted in (["clinical_validity", "cause_and_effect"], ["cause_and_effect", "clinical_validity"]):
+        report = grade(key, {"diagnoses": ["J18.9"], "queries": [{"topic": t} for t in submitted]})
+        assert sorted((f.submitted, f.expected, f.outcome) for f in report.findings if f.element == "query") == [
+            ("cause_and_effect", "specificity", "ALTERNATE"), ("clinical_validity", "procedure_detail", "ALTERNATE")]
+        assert report.record_correct is True
+
+
+def test_the_same_topic_is_matched_as_many_times_as_the_key_lists_it(grade):
+    two = {"diagnoses": ["J18.9"], "queries": [QUERY, {**QUERY, "rationale": "Acute respiratory failure too."}]}
+    once = grade(two, {"diagnoses": ["J18.9"], "queries": ["clinical_validity"]})
+    assert sorted(f.outcome for f in once.findings if f.element == "query") == ["CORRECT", "MISSED_QUERY"]
+    twice = grade({"diagnoses": ["J18.9"], "queries": [QUERY]},
+                  {"diagnoses": ["J18.9"], "queries": ["clinical_validity", "clinical_validity"]})
+    assert sorted(f.outcome for f in twice.findings if f.element == "query") == ["CORRECT", "UNNEEDED_QUERY"]
+    assert twice.record_correct is False
+
+
+def test_a_key_without_queries_and_a_submission_without_queries_have_no_query_elements(grade):
+    report = grade({"diagnoses": ["J18.9"]}, {"diagnoses": ["J18.9"]})
+    assert not [f for f in report.findings if f.element == "query"]
+
+
+def test_a_query_is_not_a_code_so_it_never_substitutes_or_sequences(grade):
+    report = grade({"diagnoses": ["J18.9", "E87.1"], "queries": [QUERY]},
+                   {"diagnoses": ["E87.1"], "queries": ["clinical_validity"]})
+    assert the_finding(report, "diagnosis", "MISSING_CODE").expected == "J18.9"
+    assert the_finding(report, "sequencing").outcome == "SEQUENCING"
+    assert the_finding(report, "query").outcome == "CORRECT"
     assert_accuracy(report, 1, 2)
 
 
@@ -550,6 +735,13 @@ def test_mcq_grading(mcq, grader, answer, outcome, score):
         assert finding.rationale == "Routine healing follow-up is D."
         assert (report.code_accuracy, report.learning_score, report.record_correct) == (score, score, score == 1.0)
         assert (report.codes_correct, report.codes_graded) == (int(score), 1)
+
+
+def test_queries_on_an_mcq_are_not_graded(mcq, grader):
+    exercise, key = mcq
+    report = grader.grade(exercise, key, Submission(exercise="mcq-1", answer="B", queries=["specificity"]))
+    assert [f.element for f in report.findings] == ["answer"]
+    assert report.record_correct is True
 
 
 def test_an_mcq_key_with_a_chart_exercise_is_refused(grader, make_exercise, mcq):

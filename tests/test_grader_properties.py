@@ -7,17 +7,19 @@ truncated codes, garbage, omissions, extras) in any order.
 
 from __future__ import annotations
 
+import itertools
 import json
 from datetime import date
-from typing import Any
+from typing import Any, get_args
 
 import pytest
-from hypothesis import given
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from tutor.codes import CodeSystem
-from tutor.content.models import ChartExercise, ChartKey, Submission
+from tutor.content.models import ChartExercise, ChartKey, QueryTopic, Submission
 from tutor.grading.keys import key_as_submission
+from tutor.grading.outcomes import fails_record
 
 DOS = date(2026, 5, 1)
 
@@ -32,6 +34,7 @@ PCS_POOL = "027034Z 02703DZ 0SR904A 0SR904Z 0SRB04A 0DTJ4ZZ 0DTJ0ZZ 0DBJ4ZZ 0FT4
 LINE_POOL = ("20610", "99213", "J3301")  # CPT (form-checked) and HCPCS (shipped table)
 MODIFIERS = ("LT", "RT", "25", "59")
 POA = ("Y", "N", "U", "W", "exempt")
+TOPICS = get_args(QueryTopic)
 
 OUTPATIENT = {"setting": "outpatient", "assign": ["icd10cm", "cpt", "hcpcs"], "patient": {"age": 58, "sex": "F"}}
 INPATIENT = {"setting": "inpatient", "assign": ["icd10cm", "icd10pcs", "poa"], "patient": {"age": 70, "sex": "M"}}
@@ -93,7 +96,30 @@ def charts(draw) -> tuple[ChartExercise, ChartKey]:
     if draw(st.booleans()):
         key["distractors"] = [{"codes": draw(st.lists(st.sampled_from(CM_POOL), min_size=1, max_size=2)),
                                "lesson": "A common wrong answer."}]
+    key["queries"] = draw(st.lists(key_queries(), max_size=3))
     return exercise(INPATIENT if inpatient else OUTPATIENT), ChartKey.model_validate(key)
+
+
+def key_queries() -> st.SearchStrategy[dict[str, Any]]:
+    """A key's query: any topic (a key may list one twice), sometimes with alternate topics."""
+    return st.fixed_dictionaries({
+        "topic": st.sampled_from(TOPICS), "rationale": st.just("Per the record."),
+        "alternates": st.lists(st.sampled_from(TOPICS), max_size=2, unique=True),
+    })
+
+
+def raised_queries() -> st.SearchStrategy[list[dict[str, Any]]]:
+    return st.lists(st.fixed_dictionaries({"topic": st.sampled_from(TOPICS),
+                                           "note": st.one_of(st.none(), st.text(max_size=30))}), max_size=4)
+
+
+def queries_all_matched(key: ChartKey, raised: list[dict[str, Any]]) -> bool:
+    """By brute force: can every key query be paired with its own raised query (same topic or an
+    alternate), with none raised left over?"""
+    if len(raised) != len(key.queries):
+        return False
+    return any(all(r["topic"] == q.topic or r["topic"] in q.alternates for q, r in zip(key.queries, order))
+               for order in itertools.permutations(raised))
 
 
 def _near(code: str) -> st.SearchStrategy[str]:
@@ -204,7 +230,13 @@ def test_scores_stay_between_0_and_1_for_any_submission(grader, chart, submissio
         assert report.code_accuracy == pytest.approx(report.codes_correct / report.codes_graded, abs=5e-5)
     else:  # every key line optional and nothing reported: nothing to get wrong
         assert report.code_accuracy == 1.0
-    assert report.record_correct == all(f.outcome in ("CORRECT", "ALTERNATE") for f in report.findings)
+    assert report.record_correct == (not any(fails_record(f.outcome, f.optional, f.credit) for f in report.findings)
+                                     and (report.drg is None or report.drg.correct))
+    # Only a near miss on an optional line, with its near-miss credit, is spared.
+    for finding in report.findings:
+        if finding.outcome not in ("CORRECT", "ALTERNATE") and not fails_record(finding.outcome, finding.optional,
+                                                                              finding.credit):
+            assert finding.optional and finding.element in ("diagnosis", "procedure") and finding.credit == 0.5
 
 
 @given(_anything(garbage), st.sampled_from(["193", "194", "195"]))
@@ -229,6 +261,71 @@ def test_grading_is_deterministic(grader, chart, data):
     second = grader.grade(ex, key, submission).model_dump_json()
     assert first == second
     assert json.loads(first)["exercise"] == "ex-1"
+
+
+# --- queries --------------------------------------------------------------------------
+
+
+@given(st.data())
+def test_queries_never_change_code_accuracy_and_the_record_needs_exactly_the_keys_queries(grader, data):
+    ex, key = data.draw(charts())
+    raised = data.draw(raised_queries())
+    codes = key_as_submission(key).model_dump(exclude={"queries"})
+    without = grader.grade(ex, key, Submission.model_validate(codes))
+    with_them = grader.grade(ex, key, Submission.model_validate({**codes, "queries": raised}))
+
+    assert (with_them.code_accuracy, with_them.codes_graded, with_them.codes_correct) == (
+        without.code_accuracy, without.codes_graded, without.codes_correct)
+    assert with_them.record_correct == queries_all_matched(key, raised)
+    queried = [f for f in with_them.findings if f.element == "query"]
+    assert len([f for f in queried if f.expected]) == len(key.queries)  # each key query graded once
+    assert len([f for f in queried if f.submitted]) == len(raised)  # each raised query graded once
+    # The order the queries are raised in is not graded.
+    shuffled = data.draw(st.permutations(raised))
+    again = grader.grade(ex, key, Submission.model_validate({**codes, "queries": shuffled}))
+    assert scores(again) == scores(with_them)
+
+
+@given(st.data())
+def test_adding_a_query_to_any_attempt_leaves_code_accuracy_alone(grader, data):
+    ex, key = data.draw(charts())
+    diagnoses = data.draw(attempts(key))
+    procedures = data.draw(procedure_attempts(key))
+    raised = data.draw(raised_queries())
+    plain = grader.grade(ex, key, Submission(exercise="ex-1", diagnoses=diagnoses, procedures=procedures))
+    queried = grader.grade(ex, key, Submission(exercise="ex-1", diagnoses=diagnoses, procedures=procedures,
+                                               queries=raised))
+    assert (queried.code_accuracy, queried.codes_graded, queried.codes_correct) == (
+        plain.code_accuracy, plain.codes_graded, plain.codes_correct)
+    assert [f for f in queried.findings if f.element != "query"] == [
+        f for f in plain.findings if f.element != "query"]  # every other finding is the same
+
+
+# --- optional lines ---------------------------------------------------------------------
+
+
+@given(st.data())
+def test_a_near_miss_on_an_optional_line_costs_the_code_never_the_record(grader, data):
+    ex, key = data.draw(charts())
+    key = key.model_copy(update={"queries": []})
+    keyed = {c for line in key.diagnoses for c in (line.code, *line.alternates)}
+    candidates = [(i, near) for i, line in enumerate(key.diagnoses) if line.optional
+                  for near in CM_POOL if near[:3] == line.code[:3] and near not in keyed]
+    event("an optional line with a near miss" if candidates else "no optional line with a near miss")
+    if not candidates:
+        return
+    i, near = data.draw(st.sampled_from(candidates))
+    perfect = key_as_submission(key)
+    diagnoses = [d.model_dump() for d in perfect.diagnoses]
+    diagnoses[i]["code"] = near
+    report = grader.grade(ex, key, Submission.model_validate({**perfect.model_dump(), "diagnoses": diagnoses}))
+    best = grader.grade(ex, key, perfect)
+
+    assert report.record_correct is True
+    assert (report.codes_graded, report.codes_correct) == (best.codes_graded, best.codes_correct - 1)
+    assert report.learning_score < 1.0
+    [finding] = [f for f in report.findings if f.outcome not in ("CORRECT", "ALTERNATE")]
+    assert (finding.submitted, finding.optional, finding.credit) == (near, True, 0.5)
 
 
 # --- defects the properties found (fixed; kept as examples) -------------------------

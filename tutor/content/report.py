@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 class Finding(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    element: str  # diagnosis | procedure | sequencing | poa | modifier | units | drg | answer
+    element: str  # diagnosis | procedure | sequencing | poa | modifier | units | drg | answer | query
     submitted: str | None = None
     expected: str | None = None
     outcome: str
@@ -21,6 +21,8 @@ class Finding(BaseModel):
     lessons: list[str] = Field(default_factory=list)
     credit: float = Field(default=0.0, ge=0.0, le=1.0)
     weight: float = Field(default=1.0, ge=0.0)
+    optional: bool = False
+    """A code finding on an optional key line: a near miss there does not make the record wrong."""
 
 
 class DrgSummary(BaseModel):

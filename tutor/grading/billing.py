@@ -61,7 +61,9 @@ def grade_claim(exercise: ClaimExercise, key: ClaimKey, submission: Submission, 
             message=f"{edit} at {_where(line, diagnosis)} is not a problem on this claim (false alarm).",
             weight=1.0))
     chart, chart_key = as_chart(exercise, key)
-    corrected = chart_grader.grade(chart, chart_key, submission.model_copy(update={"findings": [], "drg": None}))
+    # Queries are graded on charts only: a claim's submission may carry them, they are not read here.
+    corrected = chart_grader.grade(chart, chart_key,
+                                   submission.model_copy(update={"findings": [], "drg": None, "queries": []}))
     findings += corrected.findings
     edits_right = sum(1 for f in findings if f.element == "edit" and f.outcome == CORRECT)
     edits_total = sum(1 for f in findings if f.element == "edit")

@@ -18,11 +18,13 @@ from tutor.codes.cms import DrgResult, GroupingClaim
 from tutor.codes.excludes1 import Excludes1Relation, Ref
 from tutor.codes.index import CmEntry
 from tutor.codes.normalize import infer_procedure_system
-from tutor.content.models import ChartExercise, ChartKey, McqExercise, McqKey, Submission
+from tutor.content.models import (
+    ChartExercise, ChartKey, KeyQuery, McqExercise, McqKey, Submission, SubmittedQuery, query_topic_name,
+)
 from tutor.content.report import DrgSummary, Finding, GradeReport
 from tutor.grading.classify import classify_cm, classify_pcs
 from tutor.grading.outcomes import (
-    CREDIT, INVALID_STEM_CREDIT, PCS_AXES, PCS_AXIS_NAMES, WEIGHTS, Outcome,
+    CREDIT, INVALID_STEM_CREDIT, PCS_AXES, PCS_AXIS_NAMES, WEIGHTS, Outcome, fails_record,
 )
 
 CODE_ELEMENTS = ("diagnosis", "procedure")
@@ -308,6 +310,7 @@ class _ChartGrading:
         self._code_findings("procedure", px)
         self._line_details(px)
         drg = self._drg(dx_entries, px)
+        self._queries()
         return self._scores(drg)
 
     def _near_cm(self, entry: _Entry, key: _KeyLine) -> Outcome | None:
@@ -364,13 +367,18 @@ class _ChartGrading:
                 credit = 0.0  # partial credit is for a one-axis miss, not a different procedure
             if outcome is Outcome.INVALID and key.code.replace(".", "").startswith(_stem(entry.code) or "\0"):
                 credit = INVALID_STEM_CREDIT
+            message = self._message(outcome, entry, key)
+            if key.optional and not fails_record(outcome, True, credit):
+                message += (" The line is optional (leaving it out costs nothing), so this detail costs the code, "
+                            "not the record.")
             self.findings.append(_finding(
                 element=element, submitted=entry.code, expected=key.code, outcome=outcome,
-                message=self._message(outcome, entry, key), rationale=key.rationale,
+                message=message, rationale=key.rationale,
                 expected_title=self._title(key.code, key.system),
                 submitted_title=entry.check.title or None, evidence=key.evidence,
                 lessons=self._lessons(entry.code) if not outcome.correct else [],
                 credit=credit, weight=WEIGHTS["principal" if principal and key.index == 0 else element],
+                optional=key.optional,
             ))
         for key in pairing.missing:
             self.findings.append(_finding(
@@ -570,12 +578,51 @@ class _ChartGrading:
         )
         return self.refs.group(claim)
 
+    def _queries(self) -> None:
+        """The key's queries against the trainee's, by topic: matched (CORRECT, or ALTERNATE through a
+        topic the key also accepts), missed (MISSED_QUERY) or not needed (UNNEEDED_QUERY)."""
+        expected, raised = self.key.queries, self.submission.queries
+        if not expected and not raised:
+            return
+        pairs = match_queries(expected, raised)
+        for k, query in enumerate(expected):
+            s = pairs.get(k)
+            if s is None:
+                self.findings.append(_finding(
+                    element="query", expected=query.topic, outcome=Outcome.MISSED_QUERY,
+                    message=(f"The record calls for a query to the provider on {query_topic_name(query.topic)}; "
+                             "none was raised."),
+                    rationale=query.rationale, evidence=query.evidence, weight=WEIGHTS["query"],
+                ))
+                continue
+            mine = raised[s]
+            outcome = Outcome.CORRECT if mine.topic == query.topic else Outcome.ALTERNATE
+            message = (f"A query on {query_topic_name(query.topic)} is right." if outcome is Outcome.CORRECT else
+                       f"A query on {query_topic_name(mine.topic)} is accepted for the key's query on "
+                       f"{query_topic_name(query.topic)}.")
+            self.findings.append(_finding(
+                element="query", submitted=mine.topic, expected=query.topic, outcome=outcome,
+                message=message + _your_note(mine), rationale=query.rationale, evidence=query.evidence,
+                credit=1.0, weight=WEIGHTS["query"],
+            ))
+        matched = set(pairs.values())
+        for s, mine in enumerate(raised):
+            if s in matched:
+                continue
+            self.findings.append(_finding(
+                element="query", submitted=mine.topic, outcome=Outcome.UNNEEDED_QUERY,
+                message=(f"No query on {query_topic_name(mine.topic)} is needed: the documentation supports "
+                         "the codes as keyed." + _your_note(mine)),
+                weight=WEIGHTS["query"],
+            ))
+
     def _scores(self, drg: DrgSummary | None) -> GradeReport:
         codes = [f for f in self.findings if f.element in CODE_ELEMENTS]
         correct = sum(1 for f in codes if f.outcome in RIGHT)
         weight = sum(f.weight for f in self.findings)
         earned = sum(f.weight * f.credit for f in self.findings)
-        record = all(f.outcome in RIGHT for f in self.findings) and (drg is None or drg.correct)
+        record = (not any(fails_record(f.outcome, f.optional, f.credit) for f in self.findings)
+                  and (drg is None or drg.correct))
         return GradeReport(
             exercise=self.exercise.id,
             code_accuracy=round(correct / len(codes), 4) if codes else 1.0,
@@ -583,6 +630,44 @@ class _ChartGrading:
             learning_score=round(earned / weight, 4) if weight else 1.0,
             drg=drg, findings=self.findings, codes_graded=len(codes), codes_correct=correct,
         )
+
+
+def match_queries(expected: list[KeyQuery], raised: list[SubmittedQuery]) -> dict[int, int]:
+    """Key query index -> submitted query index, as many pairs as possible.
+
+    Same topics are paired first, in order (so a topic the key lists twice takes two queries);
+    the rest through the key's ``alternates`` by a maximum bipartite matching (augmenting
+    paths), so a greedy choice never leaves a query unmatched that could have been paired.
+    At most ``MAX_QUERIES`` are submitted: the matching's cost is negligible.
+    """
+    pairs: dict[int, int] = {}
+    free = list(range(len(raised)))
+    for k, query in enumerate(expected):
+        s = next((s for s in free if raised[s].topic == query.topic), None)
+        if s is not None:
+            pairs[k] = s
+            free.remove(s)
+    open_keys = [k for k in range(len(expected)) if k not in pairs and expected[k].alternates]
+    owner: dict[int, int] = {}  # submitted index -> key index, within the alternates pass
+
+    def augment(k: int, seen: set[int]) -> bool:
+        for s in free:
+            if s in seen or raised[s].topic not in expected[k].alternates:
+                continue
+            seen.add(s)
+            if s not in owner or augment(owner[s], seen):
+                owner[s] = k
+                return True
+        return False
+
+    for k in open_keys:
+        augment(k, set())
+    pairs.update({k: s for s, k in owner.items()})
+    return pairs
+
+
+def _your_note(query: SubmittedQuery) -> str:
+    return f" Your note: “{query.note.strip()}”" if query.note and query.note.strip() else ""
 
 
 def _groupable(code: str) -> bool:

@@ -27,4 +27,5 @@ def key_as_submission(key) -> Submission:
             for p in key.procedures
         ],
         drg=key.drg,
+        queries=[{"topic": q.topic} for q in key.queries],
     )

@@ -29,6 +29,9 @@ class Outcome(StrEnum):
     WRONG_PCS_DEVICE = "WRONG_PCS_DEVICE"
     WRONG_PCS_QUALIFIER = "WRONG_PCS_QUALIFIER"
     WRONG_DRG = "WRONG_DRG"
+    # Queries to the provider (chart keys that list ``queries``, and any chart a trainee queries on):
+    MISSED_QUERY = "MISSED_QUERY"
+    UNNEEDED_QUERY = "UNNEEDED_QUERY"
     # Billing kinds only (claim and remittance exercises):
     MISSED_EDIT = "MISSED_EDIT"
     FALSE_ALARM = "FALSE_ALARM"
@@ -68,8 +71,22 @@ INVALID_STEM_CREDIT = 0.25
 WEIGHTS = {
     "principal": 2.0, "diagnosis": 1.0, "procedure": 1.0, "sequencing": 1.0,
     "poa": 0.5, "modifier": 0.5, "units": 0.5, "drg": 1.0, "answer": 1.0, "edit": 1.0, "action": 1.0,
-    "patient_responsibility": 1.0,
+    "patient_responsibility": 1.0, "query": 1.0,
 }
+
+def fails_record(outcome: str, optional: bool = False, credit: float = 0.0) -> bool:
+    """Does a finding make the record wrong?
+
+    Every outcome but CORRECT and ALTERNATE does, except a near miss on an *optional* key line
+    (right category, one detail off, and so earning the near-miss credit): leaving the line out
+    costs the record nothing, so coding it with a detail wrong must not cost more than that.
+    The code still counts as not correct in code accuracy (docs/grading.md, "Optional lines").
+    """
+    kind = Outcome(outcome)
+    if kind.correct:
+        return False
+    return not (optional and kind.near_miss and credit > 0)
+
 
 DESCRIPTIONS = {
     Outcome.CORRECT: "correct",
@@ -88,6 +105,8 @@ DESCRIPTIONS = {
     Outcome.WRONG_MODIFIER: "wrong modifier",
     Outcome.WRONG_UNITS: "wrong units",
     Outcome.WRONG_DRG: "wrong MS-DRG",
+    Outcome.MISSED_QUERY: "query to the provider missed",
+    Outcome.UNNEEDED_QUERY: "query not needed",
     Outcome.MISSED_EDIT: "claim problem missed",
     Outcome.FALSE_ALARM: "false alarm",
     Outcome.WRONG_ACTION: "wrong next action",
