@@ -51,6 +51,9 @@ DRILL_TOPICS: dict[str, tuple[str, ...]] = {
     Outcome.WRONG_MODIFIER: ("modifiers",),
     Outcome.WRONG_UNITS: ("units", "drug-units"),
     Outcome.WRONG_DRG: ("drg", "cc-mcc"),
+    # Query charts carry the topic tag "query" (and where they have one, the query's own topic).
+    Outcome.MISSED_QUERY: ("query", "clinical-validity", "conflicting-documentation"),
+    Outcome.UNNEEDED_QUERY: ("query",),
 }
 
 

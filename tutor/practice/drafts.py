@@ -41,6 +41,14 @@ class ProblemMark:
 
 
 @dataclass
+class QueryMark:
+    """A query to the provider, as chosen and typed: its topic (from the fixed list) and a short note."""
+
+    topic: str = ""
+    note: str = ""
+
+
+@dataclass
 class Draft:
     diagnoses: list[DiagnosisLine] = field(default_factory=list)
     procedures: list[ProcedureLine] = field(default_factory=list)
@@ -50,6 +58,8 @@ class Draft:
     action: str = ""
     amount: str = ""
     """A remittance's patient responsibility, as typed."""
+    queries: list[QueryMark] = field(default_factory=list)
+    """A chart's queries to the provider."""
 
     def to_data(self) -> dict[str, Any]:
         return {
@@ -60,6 +70,7 @@ class Draft:
             "problems": [{"where": p.where, "edit": p.edit} for p in self.problems],
             "action": self.action,
             "amount": self.amount,
+            "queries": [{"topic": q.topic, "note": q.note} for q in self.queries],
         }
 
     @classmethod
@@ -81,6 +92,7 @@ class Draft:
             problems=[ProblemMark(str(r.get("where", "")), str(r.get("edit", ""))) for r in rows("problems")],
             action=str(data.get("action", "") or ""),
             amount=str(data.get("amount", "") or ""),
+            queries=[QueryMark(str(r.get("topic", "") or ""), str(r.get("note", "") or "")) for r in rows("queries")],
         )
 
 
@@ -127,7 +139,8 @@ def _finding(mark: ProblemMark) -> dict[str, Any]:
 
 
 def draft_to_submission(exercise_id: str, draft: Draft) -> Submission:
-    """Blank lines are skipped; everything typed is handed in as typed (the grader normalises).
+    """Blank lines (and queries without a topic) are skipped; everything typed is handed in as typed
+    (the grader normalises).
 
     A ValueError says what cannot be read (units, an amount, where a problem is).
     """
@@ -144,4 +157,5 @@ def draft_to_submission(exercise_id: str, draft: Draft) -> Submission:
         findings=[_finding(mark) for mark in draft.problems if mark.where.strip() and mark.edit.strip()],
         action=draft.action.strip() or None,
         patient_responsibility=amount_value(draft.amount),
+        queries=[{"topic": q.topic.strip(), "note": q.note.strip() or None} for q in draft.queries if q.topic.strip()],
     )
