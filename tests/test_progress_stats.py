@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import random
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -21,7 +20,6 @@ from tutor.progress import (
     code_accuracy,
     outcome_counts,
     pace,
-    readiness,
     record_accuracy,
     trend,
     weakest_topics,
@@ -90,43 +88,6 @@ def test_wilson_interval_against_a_hand_computation() -> None:
     assert wilson_interval(100, 100)[0] == pytest.approx(100 / (100 + Z95**2))
     assert wilson_interval(100, 100)[1] == 1.0
     assert wilson_interval(0, 0) == (0.0, 1.0)
-
-
-def test_readiness_with_no_history_needs_73_perfect_codes() -> None:
-    # n / (n + z²) >= 0.95  <=>  n >= 19 z² = 72.99
-    result = readiness([])
-    assert result.codes_needed == 73
-    assert wilson_interval(73, 73)[0] >= 0.95 > wilson_interval(72, 72)[0]
-    assert not result.at_target and not result.confident and result.accuracy is None
-
-
-def test_readiness_count_while_the_window_is_not_yet_full() -> None:
-    history = [attempt(1, 30, 24), attempt(2, 20, 16)]  # 40 of 50
-    result = readiness(history, window=10_000)
-    k = result.codes_needed
-    assert k is not None and k > 0
-    assert wilson_interval(40 + k, 50 + k)[0] >= 0.95
-    assert wilson_interval(40 + k - 1, 50 + k - 1)[0] < 0.95
-    assert result.accuracy == pytest.approx(0.8) and not result.at_target
-
-
-def test_readiness_count_with_a_full_sliding_window() -> None:
-    # 95 of 100 in the window: at target, but not yet confident.
-    history = [attempt(1, 50, 45), attempt(2, 50, 50)]
-    result = readiness(history)
-    assert result.at_target and not result.confident
-    assert result.lower_bound == pytest.approx(wilson_interval(95, 100)[0])
-    k = result.codes_needed
-    assert k is not None and 0 < k <= 100
-    # Recompute through the same window: k more perfect codes are enough, k - 1 are not.
-    assert readiness(history + [attempt(3, k, k)]).confident
-    assert not readiness(history + [attempt(3, k - 1, k - 1)]).confident
-    assert readiness(history + [attempt(3, k, k)]).codes_needed == 0
-
-
-def test_readiness_in_a_window_too_small_to_ever_be_sure() -> None:
-    # Even 50 of 50 only gives 50 / (50 + z²) = 0.929 < 0.95.
-    assert readiness([attempt(1, 50, 50)], window=50).codes_needed is None
 
 
 def test_outcome_counts_leave_out_right_answers() -> None:
@@ -209,7 +170,6 @@ def test_accuracies_stay_within_0_and_1(history: list[Attempt], window: int) -> 
         assert _in_unit(tally.accuracy) and 0.0 <= low <= high <= 1.0
     assert summary.rolling.graded <= window
     assert all(_in_unit(value) for value in trend(history, bucket=3))
-    assert _in_unit(readiness(history, window=window).lower_bound)
 
 
 @given(st.integers(min_value=1, max_value=100_000).flatmap(
@@ -239,4 +199,3 @@ def test_order_of_the_input_does_not_matter(history: list[Attempt]) -> None:
     random.Random(0).shuffle(shuffled)
     assert code_accuracy(shuffled, 37) == code_accuracy(history, 37)
     assert trend(shuffled) == trend(history)
-    assert math.isclose(readiness(shuffled).lower_bound, readiness(history).lower_bound)

@@ -8,14 +8,12 @@ from tutor.progress.stats import (
     Z95,
     AccuracySummary,
     Pace,
-    Readiness,
     Tally,
     by_code_set,
     by_topic,
     code_accuracy,
     outcome_counts,
     pace,
-    readiness,
     record_accuracy,
     trend,
     weakest_topics,
@@ -25,7 +23,7 @@ from tutor.progress.store import ProgressStore, default_db_path, open_store
 
 __all__ = [
     "KNOWN_MODES", "PACE_TARGETS_PER_DAY", "SCHEMA_VERSION", "WORKDAY_MINUTES", "Z95",
-    "AccuracySummary", "Attempt", "Pace", "ProgressStore", "Readiness", "Tally",
+    "AccuracySummary", "Attempt", "Pace", "ProgressStore", "Tally",
     "by_code_set", "by_topic", "code_accuracy", "default_db_path", "open_store", "outcome_counts", "pace",
-    "readiness", "record_accuracy", "trend", "weakest_topics", "wilson_interval",
+    "record_accuracy", "trend", "weakest_topics", "wilson_interval",
 ]

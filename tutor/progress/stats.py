@@ -6,6 +6,11 @@ not matter; attempts are put in time order (``submitted_at``, then ``id``) here.
 Code accuracy is the audit-style rate the grader reports: correct codes over
 graded codes (``codes_correct / codes_graded``), pooled over attempts, so an
 attempt with ten codes weighs ten times one with a single code.
+
+These are the plain shares (the last 100 codes, all time, per group). Whether the
+trainee is at 95% is decided by the recency-weighted estimate in ``estimate.py``
+(docs/progress.md); the old rule here (the Wilson lower bound over the last 100
+codes, "N more correct codes in a row") told a 97% coder "not yet" 95% of the time.
 """
 
 from __future__ import annotations
@@ -90,18 +95,6 @@ class Pace:
     def on_pace(self) -> bool | None:
         """At or under the slowest allowed minutes per chart; None without a target."""
         return None if self.target_minutes is None else self.median_minutes <= self.target_minutes[1]
-
-
-@dataclass(frozen=True)
-class Readiness:
-    target: float
-    accuracy: float | None  # rolling-window code accuracy
-    graded: float  # graded codes in the rolling window
-    lower_bound: float  # Wilson 95% lower bound of the rolling accuracy
-    at_target: bool  # accuracy >= target
-    confident: bool  # lower_bound >= target
-    codes_needed: int | None
-    """Further graded codes, all correct, before ``confident``; 0 if already; None if beyond the cap."""
 
 
 def _counts(attempt: Attempt) -> tuple[int, int]:
@@ -232,36 +225,3 @@ def trend(attempts: Sequence[Attempt], bucket: int = 1) -> list[float]:
         chunk = graded[start:start + bucket]
         values.append(sum(correct for _, correct in chunk) / sum(count for count, _ in chunk))
     return values
-
-
-def readiness(attempts: Sequence[Attempt], target: float = 0.95, window: int = 100,
-              cap: int = 10_000) -> Readiness:
-    """Is the trainee at the target, and are we 95% sure of it?
-
-    ``at_target``: rolling accuracy ≥ target. ``confident``: the Wilson lower
-    bound of the rolling accuracy ≥ target. ``codes_needed`` is the smallest k
-    such that, after k more graded codes all correct, the rolling window's lower
-    bound reaches the target. The window after k perfect codes holds min(k,
-    window) perfect codes plus the newest window − k of today's codes, so older
-    mistakes slide out. Found by trying k = 0, 1, 2, ... up to ``cap``; once
-    k ≥ window the window is all perfect and further codes change nothing (a
-    window too small for n / (n + z²) ≥ target can never be confident: None).
-    """
-    history = _NewestFirst(attempts)
-    rolling = history.newest(window)
-    lower = rolling.interval[0]
-    codes_needed = None
-    for k in range(cap + 1):
-        perfect = min(k, window)
-        size = min(window, history.total.graded + k)
-        if wilson_interval(perfect + history.newest(size - perfect).correct, size)[0] >= target:
-            codes_needed = k
-            break
-        if k >= window:
-            break
-    accuracy = rolling.accuracy
-    return Readiness(
-        target=target, accuracy=accuracy, graded=rolling.graded, lower_bound=lower,
-        at_target=accuracy is not None and accuracy >= target, confident=lower >= target,
-        codes_needed=codes_needed,
-    )
