@@ -58,7 +58,7 @@ def test_preview_shows_the_chart_and_the_key(capsys) -> None:
     assert main(["preview", "op-dm2-metformin", "--width", "120"]) == 0
     out = capsys.readouterr().out
     assert "Trainee view" in out and "Grader view" in out and "E11.9" in out and "Z79.84" in out
-    assert "Type 2 diabetes mellitus without complications" in out
+    assert "DM2 - A1c 6.8" in out
 
 
 def test_preview_of_an_unknown_id_suggests_near_ones(capsys) -> None:
