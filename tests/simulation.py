@@ -197,6 +197,10 @@ def _print_tables() -> None:  # pragma: no cover - run by hand for docs/progress
         print(f"  {name}:")
         for check in acceptance(rule):
             print(f"    {check}")
+    print("Shown 'at 95%' by codes seen (default policy, 2,000 trainees each):")
+    for accuracy in (0.90, 0.92, 0.95, 0.96, 0.97, 0.98):
+        rates = [shown_rate(new_rule(), accuracy, codes=codes) for codes in (50, 100, 200, 400, 1000)]
+        print(f"  true {accuracy:.0%}: " + "  ".join(f"{r:6.1%}" for r in rates) + "   (50, 100, 200, 400, 1000 codes)")
     print("Half-life and prior (shown at 90/92/97% after 400 codes; coverage at 97%, 400 codes; ramp):")
     for half_life in (150, 200, 250, 300):
         for prior in ((1.0, 1.0), (0.5, 0.5)):
@@ -225,3 +229,15 @@ def _print_tables() -> None:  # pragma: no cover - run by hand for docs/progress
 
 if __name__ == "__main__":  # pragma: no cover
     _print_tables()
+    from test_progress_calibration import _exam_forecasts
+
+    print("Exam readiness: predicted P(pass) against passes on a simulated form (by fifths of P):")
+    for profile_id, trainees in (("cpc-2026", 800), ("mini", 1500)):
+        rows = _exam_forecasts(profile_id, trainees, seed=6)
+        groups: list[list[tuple[float, bool]]] = [[] for _ in range(5)]
+        for p_pass, passed, _ in rows:
+            groups[min(int(p_pass * 5), 4)].append((p_pass, passed))
+        cells = [f"{sum(p for p, _ in g) / len(g):.2f}/{sum(x for _, x in g) / len(g):.2f} (n={len(g)})"
+                 for g in groups if g]
+        covered = sum(inside for *_, inside in rows) / len(rows)
+        print(f"  {profile_id}: " + "  ".join(cells) + f"; 90% score range held the score {covered:.1%}")
