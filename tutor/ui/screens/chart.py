@@ -9,17 +9,18 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Footer, Header, Input, Label, Static, TabbedContent, TabPane
+from textual.widgets import Button, Footer, Header, Input, Label, Select, Static, TabbedContent, TabPane
 
 from tutor.codes import CodeSystem, Validity
 from tutor.codes.normalize import clean, infer_procedure_system
-from tutor.content.models import ChartExercise, Submission
+from tutor.content.models import MAX_QUERIES, ChartExercise, Submission
 from tutor.practice.drafts import DiagnosisLine as DraftDx
-from tutor.practice.drafts import Draft
+from tutor.practice.drafts import Draft, QueryMark
 from tutor.practice.drafts import ProcedureLine as DraftPx
 from tutor.ui.screens.base import BACK, SUBMIT, AnswerScreen
 from tutor.ui.text import markup, plain
 from tutor.ui.widgets.lines import CodeLine, DiagnosisLine, ProcedureLine
+from tutor.ui.widgets.queries import QueryLine
 
 SETTING_LABELS = {
     "outpatient": "Outpatient", "inpatient": "Inpatient", "professional": "Professional fee",
@@ -85,6 +86,7 @@ class ChartScreen(AnswerScreen):
         Binding("ctrl+l", "lookup", "Lookup", priority=True),
         Binding("ctrl+n", "add_diagnosis", "+Dx"),
         Binding("ctrl+p", "add_procedure", "+Proc", show=False),
+        Binding("ctrl+r", "add_query", "+Query"),
         Binding("ctrl+o", "switch_pane", "Notes/Form"),
         BACK,
     ]
@@ -121,6 +123,9 @@ class ChartScreen(AnswerScreen):
                     with Horizontal(id="drg-row"):
                         yield Label("MS-DRG", id="drg-label")
                         yield Input(self.draft.drg, placeholder="e.g. 194", id="drg", restrict=r"\d{0,3}")
+                # On every chart, needed or not: its presence must not hint that this record needs a query.
+                yield Label("Query the provider (topic, note)", classes="section")
+                yield Vertical(*self._query_lines(), id="queries")
                 yield Button(self.submit_label, id="submit", variant="primary")
         yield Footer()
 
@@ -141,6 +146,10 @@ class ChartScreen(AnswerScreen):
                               placeholder="ICD-10-PCS" if only_pcs else "CPT/HCPCS/PCS", details=not only_pcs)
                 for n, row in enumerate(rows, start=1)]
 
+    def _query_lines(self) -> list[QueryLine]:
+        marks = [m for m in self.draft.queries if m.topic or m.note] or [QueryMark()]
+        return [QueryLine(n, mark) for n, mark in enumerate(marks[:MAX_QUERIES], start=1)]
+
     def on_mount(self) -> None:
         for line in self.query(CodeLine):
             self._validate(line)
@@ -157,7 +166,9 @@ class ChartScreen(AnswerScreen):
         self.keep_draft()
 
     @on(Input.Changed, "#drg")
-    def _drg_changed(self) -> None:
+    @on(Input.Changed, ".query-note")
+    @on(Select.Changed, ".query-topic")
+    def _field_changed(self) -> None:
         self.keep_draft()
 
     def current_draft(self) -> Draft:
@@ -165,6 +176,7 @@ class ChartScreen(AnswerScreen):
             diagnoses=[DraftDx(line.code, line.poa) for line in self.query(DiagnosisLine)],
             procedures=[DraftPx(line.code, line.modifiers, line.units) for line in self.query(ProcedureLine)],
             drg=self.query_one("#drg", Input).value if "drg" in self.exercise.assign else "",
+            queries=[line.value for line in self.query(QueryLine)],
         )
 
     # --- actions -------------------------------------------------------------------
@@ -183,6 +195,15 @@ class ChartScreen(AnswerScreen):
         line = ProcedureLine(len(container.children) + 1, placeholder=first.placeholder, details=first.details)
         await container.mount(line)
         line.code_input.focus()
+
+    async def action_add_query(self) -> None:
+        container = self.query_one("#queries", Vertical)
+        if len(container.children) >= MAX_QUERIES:
+            self.notify(f"At most {MAX_QUERIES} queries.", severity="warning")
+            return
+        line = QueryLine(len(container.children) + 1)
+        await container.mount(line)
+        line.topic_select.focus()
 
     def action_switch_pane(self) -> None:
         if self.query_one("#form").has_focus_within:

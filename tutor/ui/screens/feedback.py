@@ -9,7 +9,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from tutor.content.models import ChartExercise, McqExercise
+from tutor.content.models import QUERY_TOPICS, ChartExercise, McqExercise, query_topic_name
 from tutor.content.report import Finding, GradeReport
 from tutor.grading.outcomes import DESCRIPTIONS, Outcome
 from tutor.ui.text import markup, plain
@@ -18,6 +18,7 @@ ELEMENT_LABELS = {
     "diagnosis": "Diagnosis", "procedure": "Procedure", "sequencing": "Sequencing", "poa": "POA",
     "modifier": "Modifiers", "units": "Units", "drg": "MS-DRG", "answer": "Answer",
     "edit": "Claim problem", "action": "Next action", "patient_responsibility": "Patient responsibility",
+    "query": "Query",
 }
 
 
@@ -33,16 +34,21 @@ def finding_text(finding: Finding) -> Content:
     """One finding as content; what it quotes (codes typed, the key's reasons, evidence) is shown as written."""
     outcome = Outcome(finding.outcome)
     label = ELEMENT_LABELS.get(finding.element, finding.element)
+    # A query's reasons teach even when it was right: why the record needed it, and the trainee's note.
+    explain = not outcome.correct or finding.element == "query"
     lines = [markup("[b]$label: $description[/b]", label=label, description=DESCRIPTIONS[outcome])]
     if finding.submitted or finding.expected:
-        lines.append(plain(f"you: {finding.submitted or '—'}   key: {finding.expected or '—'}"))
+        submitted, expected = finding.submitted, finding.expected
+        if finding.element == "query":
+            submitted, expected = (query_topic_name(t) if t in QUERY_TOPICS else t for t in (submitted, expected))
+        lines.append(plain(f"you: {submitted or '—'}   key: {expected or '—'}"))
     if finding.expected_title and not outcome.correct:
         lines.append(markup("[i]$code: $title[/i]", code=finding.expected or "", title=finding.expected_title))
-    if not outcome.correct:
+    if explain:
         lines.append(plain(finding.message))
-    if finding.rationale and not outcome.correct:
+    if finding.rationale and explain:
         lines.append(plain(f"Why: {finding.rationale}"))
-    if finding.evidence and not outcome.correct:
+    if finding.evidence and explain:
         lines.append(plain(f"Evidence: “{finding.evidence}”"))
     lines += [plain(f"Lesson: {lesson}") for lesson in finding.lessons]
     return Content("\n").join(lines)
