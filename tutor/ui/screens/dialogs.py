@@ -30,6 +30,7 @@ all your work, recent codes counting more, with its 90% interval; it says
 | `d` | dashboard | drill your most frequent error |
 | `ctrl+l` | chart | look up a code and insert it |
 | `ctrl+n` / `ctrl+p` | chart | add a diagnosis / procedure line |
+| `ctrl+r` | chart | add a query to the provider |
 | `ctrl+o` | chart | switch between the notes and the form |
 | `ctrl+s` | chart, question | submit for grading |
 | `r` | feedback | retry the same exercise |
@@ -43,6 +44,12 @@ on the chart's date of service** (✓), only checked for form (?), or not
 reportable (✗: truncated, missing 7th character, placeholder, unknown).
 Your typing is saved as you go: close the tutor or lose power and the chart
 comes back as you left it.
+
+When the record conflicts, leaves out a detail the code needs, or states a
+diagnosis the clinical picture does not support, **query the provider**: pick
+the query's topic under the codes and add a short note. Code what the record
+supports as it stands. A query the record needs and you left out, or one it
+does not need, makes the record not correct; it never changes code accuracy.
 """
 
 
