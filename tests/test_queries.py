@@ -166,3 +166,10 @@ def test_grade_reports_query_findings_in_json_and_in_the_table(capsys, tmp_path,
     assert "ALTERNATE (accepted alternate)" in table
     assert "UNNEEDED_QUERY (query not needed)" in table
     assert "No query on present on admission is needed" in table
+
+
+def test_preview_shows_the_keys_queries_to_the_instructor(capsys, tree):
+    assert main(["--content", str(tree), "preview", "content/anemia", "--width", "200"]) == 0
+    out = capsys.readouterr().out
+    assert "query (cause_and_effect or specificity): Hgb fell after chemotherapy began" in out
+    assert "“Hgb 9.8 (12.6 before cycle 1)”" in out

@@ -93,6 +93,12 @@ def run_preview(args: argparse.Namespace) -> int:
         if key.drg:
             extras.append(_line(f"MS-DRG {key.drg}"))
         extras += [_text(f"distractor {', '.join(d.codes)}: {d.lesson}") for d in key.distractors]
+        for query in key.queries:
+            accepted = " or ".join([query.topic, *query.alternates])
+            explained = _text(f"query ({accepted}): {query.rationale}")
+            if query.evidence:
+                explained.append_text(_text(f" “{query.evidence}”", "italic"))
+            extras.append(explained)
         console.print(Panel(Group(table, *extras), title="Grader view: answer key"))
     finally:
         codes.close()
