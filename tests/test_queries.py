@@ -81,6 +81,12 @@ def test_the_topic_list_is_fixed_and_each_topic_is_explained():
         assert f"| `{topic}` |" in docs, topic
 
 
+def test_the_key_scaffold_lists_every_topic():
+    from tutor.content.scaffold import CHART_KEY
+
+    assert all(topic in CHART_KEY for topic in QUERY_TOPICS)
+
+
 def test_a_key_with_queries_loads_and_a_topic_off_the_list_is_refused_at_its_place(tree):
     library = load_library([tree / "exercises", tree / "answer_keys"])
     assert not library.problems

@@ -43,6 +43,9 @@ diagnoses:                     # reporting order: the first is principal / first
   first: [R69]                 # codes accepted in first position
   before: []                   # pairs that must keep their order, e.g. [[A41.9, R65.20]]
 distractors: []                # common wrong answers: - {{codes: [E11], lesson: why it is wrong}}
+queries: []                    # queries the record calls for: - {{topic: clinical_validity, rationale: why, evidence: a span}}
+                               # topics: clinical_validity, conflicting_documentation, specificity, cause_and_effect,
+                               # present_on_admission, abnormal_finding_significance, procedure_detail (docs/formats.md)
 """
 
 PROCEDURES = """\
