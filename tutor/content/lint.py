@@ -9,6 +9,7 @@ import hashlib
 import re
 
 from tutor.codes import CodeSets, CodeSystem, normalize
+from tutor.content.giveaways import check_giveaways
 from tutor.content.library import Library, SourceFile
 from tutor.content.models import ChartExercise, ChartKey
 from tutor.grading.classify import side
@@ -57,6 +58,7 @@ def check_warnings(library: Library, codes: CodeSets) -> None:
                 _warn(library, source, ("diagnoses", 0, "code"),
                       f"{first} is a manifestation code ('in diseases classified elsewhere'), "
                       "never principal or first-listed (OCG I.A.13)")
+    check_giveaways(library, codes)
     library.problems.sort()
 
 
