@@ -7,6 +7,7 @@ Worked examples come from the audit of the first library (hits) and from what cl
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -265,3 +266,17 @@ def test_strict_makes_giveaways_errors(tree: Path, capsys) -> None:
     out = capsys.readouterr().out
     assert out.count("warning: giveaway: ") == 4 and out.strip().endswith("0 errors, 4 warnings")
     assert main(["validate", "--strict", str(tree)]) == 1
+
+
+def test_the_measurement(tree: Path, capsys) -> None:
+    assert main(["validate", "--giveaways", str(tree)]) == 0
+    out = capsys.readouterr().out
+    assert "one line of their documents: charts 1 of 1 (100.0%), all 1 of 1 (100.0%) in 1 exercises" in out
+    assert ('dm2.yaml:18:15: E11.9 "Type 2 diabetes mellitus without complications": '
+            '"Type 2 diabetes mellitus without complications"') in out
+    rewritten = CHART.replace("Type 2 diabetes mellitus without\n", "DM2, A1c 6.8,\n")
+    (tree / "exercises" / "dm2.yaml").write_text(rewritten, encoding="utf-8")
+    assert main(["validate", "--giveaways", "--format", "json", str(tree)]) == 0
+    measured = json.loads(capsys.readouterr().out)["giveaways"]
+    assert (measured["titles"], measured["spelled_out"], measured["share"], measured["hits"]) == (1, 0, 0.0, [])
+    assert measured["by_kind"] == {"chart": {"titles": 1, "spelled_out": 0, "share": 0.0}}

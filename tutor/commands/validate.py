@@ -35,9 +35,14 @@ def run(args: argparse.Namespace) -> int:
     library.problems.extend(exam_problems + pack_problems)
     check_privacy(library)
     codes = open_codes(args)
+    measured = None
     try:
         check_codes(library, codes)
         check_warnings(library, codes)
+        if args.giveaways:
+            from tutor.content.giveaways import measure
+
+            measured = measure(library, codes)
     finally:
         codes.close()
     errors = len(library.errors) + len(missing)
@@ -50,6 +55,7 @@ def run(args: argparse.Namespace) -> int:
                 {"path": p.path, "line": p.line, "column": p.column, "severity": p.severity, "message": p.message}
                 for p in library.problems
             ],
+            **({"giveaways": measured.as_json()} if measured else {}),
         }, indent=2))
     else:
         for problem in library.problems:  # messages quote content files: shown, never obeyed by the terminal
@@ -57,7 +63,21 @@ def run(args: argparse.Namespace) -> int:
         extra = f", {len(profiles)} exam profiles" if exam_paths else ""
         print(f"{len(files)} files, {len(library.exercises)} exercises, {len(library.keys)} answer keys{extra}: "
               f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}")
+        if measured:
+            _print_measurement(measured)
     return 1 if errors or (args.strict and warnings) else 0
+
+
+def _print_measurement(measured) -> None:
+    parts = [f"{kind}s {sum(h.kind == kind for h in measured.hits)} of {n} ({measured.share_of(kind):.1%})"
+             for kind, n in sorted(measured.titles.items())]
+    parts.append(f"all {len(measured.hits)} of {measured.total} ({measured.share:.1%}) "
+                 f"in {len({h.exercise for h in measured.hits})} exercises")
+    print("giveaways: required diagnosis titles (four or more content words) spelled out in one line of their "
+          f"documents: {', '.join(parts)}")
+    for hit in measured.hits:
+        print(printable(f"  {hit.path}:{hit.line}:{hit.column}: {hit.code} \"{hit.title}\": \"{hit.text}\"",
+                        one_line=True))
 
 
 def add_parser(sub) -> None:
@@ -66,4 +86,7 @@ def add_parser(sub) -> None:
                           help="files or folders (default: the bundled content and your packs)")
     validate.add_argument("--format", choices=["text", "json"], default="text")
     validate.add_argument("--strict", action="store_true", help="fail on warnings (weak content) too")
+    validate.add_argument("--giveaways", action="store_true",
+                          help="also measure the share of required diagnosis titles (four or more content words) "
+                               "spelled out in one line of their chart, and list them")
     validate.set_defaults(func=run)

@@ -22,6 +22,10 @@ A *line* is a line as the chart screen shows it: hard line breaks inside a parag
 (:func:`display_lines`, the rule of ``tutor.ui.screens.chart.reflow``). Words are compared with
 case, punctuation and whitespace normalised; titles also with simple plurals folded
 ("complications" = "complication").
+
+:func:`measure` gives the share of required diagnosis titles (four or more content words)
+spelled out in one line of their chart: the measurement in issue 12's acceptance
+(``medcode validate --giveaways``).
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ from typing import Any
 from tutor.codes import CodeSets, CodeSystem, normalize
 from tutor.codes.normalize import infer_procedure_system
 from tutor.content.library import Library, Problem, SourceFile
-from tutor.content.models import ChartKey, Document, KeyDiagnosis, KeyProcedure
+from tutor.content.models import ChartExercise, ChartKey, Document, KeyDiagnosis, KeyProcedure
 
 PREFIX = "giveaway: "
 """Every giveaway warning starts with it (instructors and tests can pick them out)."""
@@ -439,3 +443,58 @@ def check_giveaways(library: Library, codes: CodeSets) -> None:
     library.problems.extend(found)
     library.problems.sort()
 
+
+# --- the measurement ------------------------------------------------------------------------
+
+
+@dataclass
+class Measurement:
+    """Required ICD-10-CM diagnosis titles of four or more content words, and those spelled out in
+    one line of their exercise's documents (charts, and claims with documents)."""
+
+    titles: dict[str, int] = field(default_factory=dict)
+    """Counted titles by exercise kind."""
+    hits: list[TitleHit] = field(default_factory=list)
+    """One per spelled-out title (its first place)."""
+
+    @property
+    def total(self) -> int:
+        return sum(self.titles.values())
+
+    @property
+    def share(self) -> float:
+        return len(self.hits) / self.total if self.total else 0.0
+
+    def share_of(self, kind: str) -> float:
+        n = self.titles.get(kind, 0)
+        return sum(h.kind == kind for h in self.hits) / n if n else 0.0
+
+    def as_json(self) -> dict:
+        return {
+            "titles": self.total, "spelled_out": len(self.hits), "share": round(self.share, 4),
+            "exercises_with_one": len({h.exercise for h in self.hits}),
+            "by_kind": {kind: {"titles": n, "spelled_out": sum(h.kind == kind for h in self.hits),
+                               "share": round(self.share_of(kind), 4)}
+                        for kind, n in sorted(self.titles.items())},
+            "hits": [{"exercise": h.exercise, "code": h.code, "title": h.title, "path": h.path,
+                      "line": h.line, "column": h.column, "text": h.text} for h in self.hits],
+        }
+
+
+def measure(library: Library, codes: CodeSets) -> Measurement:
+    result = Measurement()
+    places = _Places()
+    for ident, exercise in sorted(library.exercises.items()):
+        key = library.keys.get(ident)
+        if key is None or (not isinstance(exercise, ChartExercise) and not _documents(exercise)):
+            continue
+        titles = [t for t in required_titles(key, codes) if t.system is CodeSystem.ICD10CM and t.counts]
+        if not titles:
+            continue
+        result.titles[exercise.kind] = result.titles.get(exercise.kind, 0) + len(titles)
+        seen: set[str] = set()
+        for title, hit in _scan_titles(ident, exercise, titles, library.exercise_files[ident], places):
+            if title.code not in seen:
+                seen.add(title.code)
+                result.hits.append(hit)
+    return result
