@@ -418,6 +418,37 @@ def test_the_poa_of_an_optional_line_is_graded_as_on_any_line(grade):
     assert report.record_correct is False
 
 
+# Homelessness (Z59.00) is a CC: with it, pneumonia groups to MS-DRG 194; without it, to 195.
+HOMELESS_KEY = {"diagnoses": [line("J18.9", poa="Y"), line("Z59.00", poa="Y", optional=True)], "drg": "194"}
+
+
+@pytest.mark.parametrize(("reported", "drg"), [
+    ([line("J18.9", poa="Y"), line("Z59.00", poa="Y")], "194"),
+    ([line("J18.9", poa="Y")], "195"),  # the optional CC left out: the key's codes without it group to 195
+])
+def test_an_optional_code_that_changes_the_drg_may_still_be_left_out(grade, reported, drg):
+    report = grade(HOMELESS_KEY, {"diagnoses": reported, "drg": drg}, **INPATIENT)
+    assert (report.drg.submitted, report.drg.expected, report.drg.correct) == (drg, drg, True)
+    assert the_finding(report, "drg").outcome == "CORRECT"
+    assert wrong(report) == []
+    assert report.record_correct is True
+
+
+def test_the_drg_expected_without_an_optional_code_is_the_only_one_accepted_then(grade):
+    report = grade(HOMELESS_KEY, {"diagnoses": [line("J18.9", poa="Y")], "drg": "194"}, **INPATIENT)
+    finding = the_finding(report, "drg", "WRONG_DRG")
+    assert (finding.submitted, finding.expected) == ("194", "195")
+    assert "optional" in finding.message
+    assert report.record_correct is False
+
+
+def test_a_required_code_left_out_still_moves_the_expected_drg_nowhere(grade):
+    key = {**HOMELESS_KEY, "diagnoses": [line("J18.9", poa="Y"), line("Z59.00", poa="Y")]}
+    report = grade(key, {"diagnoses": [line("J18.9", poa="Y")]}, **{**INPATIENT, "assign": ["icd10cm", "poa"]})
+    assert (report.drg.submitted, report.drg.expected, report.drg.correct) == ("195", "194", False)
+    assert report.record_correct is False
+
+
 # --- queries --------------------------------------------------------------------------
 
 

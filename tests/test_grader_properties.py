@@ -62,9 +62,9 @@ def test_the_pools_are_valid_on_the_date_of_service(codes):
 
 
 @st.composite
-def charts(draw) -> tuple[ChartExercise, ChartKey]:
+def charts(draw, inpatient: bool | None = None) -> tuple[ChartExercise, ChartKey]:
     """An exercise and a key for it: outpatient with CPT/HCPCS lines, or inpatient with POA and PCS."""
-    inpatient = draw(st.booleans())
+    inpatient = draw(st.booleans()) if inpatient is None else inpatient
     codes = draw(st.lists(st.sampled_from(CM_POOL), min_size=1, max_size=6, unique=True))
     diagnoses = []
     for code in codes:
@@ -326,6 +326,50 @@ def test_a_near_miss_on_an_optional_line_costs_the_code_never_the_record(grader,
     assert report.learning_score < 1.0
     [finding] = [f for f in report.findings if f.outcome not in ("CORRECT", "ALTERNATE")]
     assert (finding.submitted, finding.optional, finding.credit) == (near, True, 0.5)
+
+
+@given(st.data())
+def test_optional_lines_left_out_never_fail_the_record_even_when_they_move_the_drg(grader, data):
+    ex, key = data.draw(charts(inpatient=True))  # the DRG is grouped for inpatient charts
+    key = key.model_copy(update={"drg": "000"})
+    grouped = grader.grade(ex, key, key_as_submission(key)).drg
+    if grouped is None or grouped.submitted is None:
+        return
+    key = ChartKey.model_validate({**key.model_dump(), "drg": grouped.submitted})  # what the key's codes group to
+    perfect = key_as_submission(key).model_dump()
+    optional_dx = [i for i, line in enumerate(key.diagnoses) if i and line.optional]  # the first stays first
+    optional_px = [i for i, line in enumerate(key.procedures) if line.optional]
+    dropped_dx = data.draw(st.sets(st.sampled_from(optional_dx), min_size=1) if optional_dx else st.just(set()))
+    dropped_px = data.draw(st.sets(st.sampled_from(optional_px)) if optional_px else st.just(set()))
+    perfect["diagnoses"] = [d for i, d in enumerate(perfect["diagnoses"]) if i not in dropped_dx]
+    perfect["procedures"] = [p for i, p in enumerate(perfect["procedures"]) if i not in dropped_px]
+
+    report = grader.grade(ex, key, Submission.model_validate(perfect))
+    assert report.record_correct, (report.drg, [(f.element, f.outcome) for f in report.findings])
+    assert report.drg is not None and report.drg.correct
+    event("the DRG moved" if report.drg.expected != key.drg else
+          "optional lines left out" if dropped_dx or dropped_px else "every line reported")
+
+
+# Secondary diagnoses that move pneumonia's MS-DRG (CCs and an MCC) or do not (Z79.84, I10).
+DRG_MOVERS = ("E87.1", "I50.32", "J96.01", "Z59.00", "Z79.84", "I10")
+
+
+@given(st.lists(st.sampled_from(DRG_MOVERS), min_size=1, max_size=3, unique=True), st.data())
+def test_any_optional_codes_left_out_leave_the_record_right_on_a_drg_chart(grader, secondary, data):
+    ex = exercise({**INPATIENT, "assign": ["icd10cm", "poa", "drg"]})
+    lines = [{"code": "J18.9", "poa": "Y", "optional": False, "rationale": "r"}]
+    lines += [{"code": c, "poa": "Y", "optional": True, "rationale": "r"} for c in secondary]
+    every = [{"code": line["code"], "poa": "Y"} for line in lines]
+    drg = grader.grade(ex, ChartKey.model_validate({"format": 1, "exercise": "ex-1", "drg": "000", "diagnoses": lines}),
+                       Submission(exercise="ex-1", diagnoses=every)).drg.submitted
+    key = ChartKey.model_validate({"format": 1, "exercise": "ex-1", "drg": drg, "diagnoses": lines})
+    reported = [entry for entry, line in zip(every, lines) if not line["optional"] or data.draw(st.booleans())]
+    # The trainee enters the DRG their own codes group to.
+    entered = grader.grade(ex, key, Submission(exercise="ex-1", diagnoses=reported)).drg.submitted
+    report = grader.grade(ex, key, Submission(exercise="ex-1", diagnoses=reported, drg=entered))
+    assert report.record_correct, (drg, entered, [(f.element, f.outcome, f.message) for f in report.findings])
+    event("the DRG moved" if entered != drg else "the same DRG")
 
 
 # --- defects the properties found (fixed; kept as examples) -------------------------

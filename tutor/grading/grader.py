@@ -309,7 +309,7 @@ class _ChartGrading:
         px = _pair(self._px_keys(), self._px_entries(), self._near_pcs, lambda e: False)
         self._code_findings("procedure", px)
         self._line_details(px)
-        drg = self._drg(dx_entries, px)
+        drg = self._drg(dx_entries, dx, px)
         self._queries()
         return self._scores(drg)
 
@@ -542,27 +542,60 @@ class _ChartGrading:
                     rationale=key.rationale, credit=1.0 if right else 0.0, weight=WEIGHTS["units"],
                 ))
 
-    def _drg(self, dx_entries: list[_Entry], px: _Pairing) -> DrgSummary | None:
-        expected = self.key.drg
-        if expected is None:
+    def _drg(self, dx_entries: list[_Entry], dx: _Pairing, px: _Pairing) -> DrgSummary | None:
+        if self.key.drg is None:
             return None
+        expected, left_out = self._expected_drg(dx, px)
         grouped = self._group(dx_entries, px)
         entered = self.submission.drg
         if "drg" in self.exercise.assign:
             right = entered == expected
+            without = f", without the optional {', '.join(left_out)} you left out," if left_out else ""
             self.findings.append(_finding(
                 element="drg", submitted=entered, expected=expected,
                 outcome=Outcome.CORRECT if right else Outcome.WRONG_DRG,
                 message=(f"MS-DRG {expected} is correct." if right else
-                         f"MS-DRG {entered or '(none)'} entered; the key's MS-DRG is {expected}."),
-                rationale=f"The key's codes group to MS-DRG {expected}.", credit=1.0 if right else 0.0,
-                weight=WEIGHTS["drg"],
+                         f"MS-DRG {entered or '(none)'} entered; the key's codes{without} group to MS-DRG "
+                         f"{expected}."),
+                rationale=(f"The key's codes group to MS-DRG {self.key.drg}" +
+                           (f"; without the optional {', '.join(left_out)}, to {expected}." if left_out else ".")),
+                credit=1.0 if right else 0.0, weight=WEIGHTS["drg"],
             ))
         return DrgSummary(
             submitted=grouped.drg if grouped else None, expected=expected,
             correct=bool(grouped and grouped.drg == expected), entered=entered,
             submitted_title=grouped.title if grouped else None,
         )
+
+    def _expected_drg(self, dx: _Pairing, px: _Pairing) -> tuple[str, list[str]]:
+        """The MS-DRG the key's codes group to, less the optional lines the trainee left out.
+
+        Leaving an optional line out costs nothing, and that holds for the DRG too: an optional code
+        that is a CC (homelessness, Z59.0-) moves the key's DRG, so the DRG expected is the one the
+        key's codes give without it. (The key's own ``drg`` is with every line: validate checks it.)
+        """
+        key_drg = self.key.drg or ""
+        dx_reported, px_reported = {m.key.index for m in dx.matches}, {m.key.index for m in px.matches}
+        dx_out = [k for k in self.prepared.diagnoses if k.optional and k.index not in dx_reported]
+        px_out = [k for k in self.prepared.procedures if k.optional and k.index not in px_reported
+                  and k.system is CodeSystem.ICD10PCS]
+        if not dx_out and not px_out:
+            return key_drg, []
+        dx_gone, px_gone = {k.index for k in dx_out}, {k.index for k in px_out}
+        kept_dx = [k for k in self.prepared.diagnoses if k.index not in dx_gone]
+        kept_px = [k for k in self.prepared.procedures if k.index not in px_gone]
+        if not kept_dx:
+            return key_drg, []
+        patient = self.exercise.patient
+        result = self.refs.group(GroupingClaim(
+            discharge=self.when, age=patient.age, sex=patient.sex, principal=kept_dx[0].code.replace(".", ""),
+            secondary=tuple((k.code.replace(".", ""), _poa_letter(k.poa)) for k in kept_dx[1:]),
+            procedures=tuple(sorted(k.code for k in kept_px if k.system is CodeSystem.ICD10PCS)),
+            discharge_status=patient.discharge_status,
+        ))
+        if result is None or not result.drg or result.drg == key_drg:
+            return key_drg, []
+        return result.drg, [k.code for k in (*dx_out, *px_out)]
 
     def _group(self, dx_entries: list[_Entry], px: _Pairing) -> DrgResult | None:
         if not dx_entries or not _groupable(dx_entries[0].code):
