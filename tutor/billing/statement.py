@@ -6,12 +6,14 @@ from rich.markup import escape
 
 from tutor.billing.scrubber import reason_codes
 from tutor.content.billing import RemittanceExercise
+from tutor.practice.presentation import neutral_label
 
 
 def statement_text(exercise: RemittanceExercise) -> str:
     carc, rarc = reason_codes()
     r = exercise.remittance
-    lines = [f"[b]{escape(exercise.title)}[/b]", f"Payer: {escape(r.payer)} · status: {r.claim_status.replace('_', ' ')}"
+    # The trainee's view: the neutral label, never the title (issue 12 item 1); preview prints the title apart.
+    lines = [f"[b]{escape(neutral_label(exercise))}[/b]", f"Payer: {escape(r.payer)} · status: {r.claim_status.replace('_', ' ')}"
              f" · date of service {exercise.date_of_service.isoformat()}", "",
              f"{'code':<8}{'billed':>10}{'allowed':>10}{'paid':>10}", "    adjustments (group-reason, amount)"]
     for line in r.lines:

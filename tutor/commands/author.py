@@ -48,15 +48,22 @@ def run_preview(args: argparse.Namespace) -> int:
         message = f"error: no exercise '{args.id}'" + (f" (did you mean: {', '.join(near)})" if near else "")
         print(printable(message, one_line=True), file=sys.stderr)
         return 1
+    from tutor.practice.presentation import neutral_label
+
     console = Console(width=args.width)
+    # What the trainee sees before submitting (blind presentation); the title and topics only after.
+    shown = _line(f"label before submission: {neutral_label(exercise)}", "italic")
     if isinstance(exercise, McqExercise):
         options = [_text(f"{k}. {v}") for k, v in sorted(exercise.options.items())]
-        console.print(Panel(Group(_text(exercise.stem), Text(), *options), title="Trainee view: question"))
+        console.print(Panel(Group(shown, _line(f"title after submission: {exercise.title or '-'}; topics "
+                                               f"{', '.join(exercise.topics) or '-'}"), Text(),
+                                  _text(exercise.stem), Text(), *options), title="Trainee view: question"))
         if key is not None:
             answer = Text.assemble("Answer ", _line(key.answer, "bold"), "\n", _text(key.rationale))
             console.print(Panel(answer, title="Grader view: key"))
         return 0
     if not isinstance(exercise, ChartExercise):
+        console.print(Text.assemble(_line(exercise.title, "bold"), "  (", _line(exercise.id), ")\n", shown))
         _preview_billing(console, exercise, key)
         return 0
     facts = (f"{exercise.setting}, {exercise.date_of_service}, {exercise.patient.age} y/o {exercise.patient.sex}; "
@@ -64,7 +71,7 @@ def run_preview(args: argparse.Namespace) -> int:
              f"topics {', '.join(exercise.topics) or '-'}")
     head = Text.assemble(_line(exercise.title, "bold"), "  (", _line(exercise.id), ")\n", _line(facts))
     documents = [Panel(_text(d.text.rstrip()), title=_line(f"{d.type}: {d.title}")) for d in exercise.documents]
-    console.print(Panel(Group(head, *documents), title="Trainee view"))
+    console.print(Panel(Group(head, shown, *documents), title="Trainee view"))
     if not isinstance(key, ChartKey):
         print("(no answer key)")
         return 0
