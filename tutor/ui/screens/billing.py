@@ -19,6 +19,7 @@ from tutor.grading.billing import ACTION_WORDS
 from tutor.practice.drafts import DiagnosisLine as DraftDx
 from tutor.practice.drafts import Draft, ProblemMark
 from tutor.practice.drafts import ProcedureLine as DraftPx
+from tutor.practice.presentation import neutral_label
 from tutor.textsafe import printable
 from tutor.ui.screens.base import BACK, SUBMIT, AnswerScreen
 from tutor.ui.screens.chart import reflow, validate_line
@@ -62,8 +63,9 @@ class ClaimScreen(AnswerScreen):
         yield Header()
         with Horizontal(id="chart"):
             with VerticalScroll(id="documents"):
+                # Blind: the neutral label, never the title (issue 12 item 1).
                 yield Static(markup(
-                    "[b]$title[/b]\n$details", title=ex.title,
+                    "[b]$label[/b]\n$details", label=neutral_label(ex),
                     details=f"CMS-1500 · payer {claim.payer} · date of service {ex.date_of_service.isoformat()} · "
                             f"{ex.patient.age} y/o {ex.patient.sex}"), id="chart-title")
                 yield Label("Item 21: diagnoses", classes="section")

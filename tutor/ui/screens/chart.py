@@ -17,6 +17,7 @@ from tutor.content.models import MAX_QUERIES, ChartExercise, Submission
 from tutor.practice.drafts import DiagnosisLine as DraftDx
 from tutor.practice.drafts import Draft, QueryMark
 from tutor.practice.drafts import ProcedureLine as DraftPx
+from tutor.practice.presentation import neutral_label
 from tutor.ui.screens.base import BACK, SUBMIT, AnswerScreen
 from tutor.ui.text import markup, plain
 from tutor.ui.widgets.lines import CodeLine, DiagnosisLine, ProcedureLine
@@ -102,8 +103,9 @@ class ChartScreen(AnswerScreen):
         yield Header()
         with Horizontal(id="chart"):
             with Vertical(id="documents"):
+                # Blind: the neutral label, never the title (issue 12 item 1); the feedback shows the title.
                 yield Static(markup(
-                    "[b]$title[/b]\n$details", title=ex.title,
+                    "[b]$label[/b]\n$details", label=neutral_label(ex),
                     details=f"{SETTING_LABELS[ex.setting]} · {ex.date_of_service.isoformat()} · {ex.patient.age} y/o "
                             f"{ex.patient.sex} · difficulty {ex.difficulty}"), id="chart-title")
                 with TabbedContent(id="document-tabs"):

@@ -15,8 +15,8 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Sparkline, Static
 
 from tutor.grading.outcomes import DESCRIPTIONS, Outcome
-from tutor.practice.catalog import title_of
 from tutor.practice.adaptive import drill, most_frequent_error, practise_next
+from tutor.practice.presentation import list_text
 from tutor.practice.readiness import exam_readiness
 from tutor.progress import code_accuracy, outcome_counts, pace, trend
 from tutor.progress.estimate import (
@@ -127,8 +127,9 @@ class DashboardScreen(Screen):
         button = self.query_one("#next", Button)
         if self.next_id and pick:
             exercise = self.tutor.library.exercises[self.next_id]
-            # Content, not a str: a str label would be read as markup, and titles are the author's text.
-            button.label = plain(f"Practise next (n): {_shorten(title_of(exercise), 44)} ({REASONS[pick[1]]})")
+            # Blind: the neutral label, never the title (issue 12 item 1), even for a review.
+            # Content, not a str: a str label would be read as markup, and labels are the author's text.
+            button.label = plain(f"Practise next (n): {_shorten(list_text(exercise), 44)} ({REASONS[pick[1]]})")
             button.disabled = False
         else:
             button.label = "No exercises loaded"
@@ -206,7 +207,9 @@ class DashboardScreen(Screen):
         if not ids:
             self.notify(f"No exercise practises {outcome} yet.")
             return
-        self.notify(f"Drill: {DESCRIPTIONS.get(Outcome(outcome), outcome)} ({len(ids)} exercises)")
+        # The drill's error is on the dashboard already ("Most frequent errors"); the notice does not
+        # repeat it over the exercise it opens, where it would say what to look for.
+        self.notify(f"Drill: {len(ids)} exercise(s) chosen for your most frequent error.")
         self.app.open_exercise(ids[0])
 
     @on(Button.Pressed, "#next")

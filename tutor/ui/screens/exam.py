@@ -17,6 +17,7 @@ from tutor.grading.billing import ACTION_WORDS
 from tutor.practice.catalog import title_of
 from tutor.practice.drafts import Draft
 from tutor.practice.exam import ExamResult, ExamSession
+from tutor.practice.presentation import list_text, neutral_label
 from tutor.ui.context import Tutor
 from tutor.ui.screens.answering import answer_screen
 from tutor.ui.storage import STORE_ERRORS, SaveState
@@ -31,20 +32,22 @@ def clock_text(seconds: float) -> str:
 
 
 def item_summary(exercise: AnyExercise, answer: Draft) -> tuple[str, str]:
-    """What an item asks and how far its answer has got (plain text), and the label of its button."""
+    """What an item asks and how far its answer has got (plain text), and the label of its button.
+    Blind: the item's neutral label, never its title (issue 12 item 1); the report shows titles."""
     when = exercise.date_of_service.isoformat()
+    label = neutral_label(exercise)
     if isinstance(exercise, ClaimExercise):
         marked = sum(1 for mark in answer.problems if mark.where.strip() and mark.edit.strip())
-        return (f"Claim: {exercise.title}\nCMS-1500, date of service {when}. Mark the problems on the claim and "
+        return (f"Claim: {label}\nCMS-1500, date of service {when}. Mark the problems on the claim and "
                 f"correct it.\n{marked} problem(s) marked so far."), "Open the claim to scrub it (enter)"
     if isinstance(exercise, RemittanceExercise):
         action = ACTION_WORDS.get(answer.action, "not chosen yet")
         amount = f"${answer.amount}" if answer.amount.strip() else "not entered yet"
-        return (f"Remittance: {exercise.title}\nDate of service {when}. Choose the next action and work out the "
+        return (f"Remittance: {label}\nDate of service {when}. Choose the next action and work out the "
                 f"patient's responsibility.\nNext action: {action}; patient responsibility: {amount}."), \
             "Open the remittance to work it (enter)"
     count = sum(1 for line in answer.diagnoses if line.code.strip())
-    return (f"Chart: {exercise.title}\n{exercise.setting}, {when}. Assign: {', '.join(exercise.assign)}.\n"
+    return (f"Chart: {label}\n{exercise.setting}, {when}. Assign: {', '.join(exercise.assign)}.\n"
             f"{count} diagnosis code(s) entered so far."), "Open the chart to code it (enter)"
 
 
@@ -217,8 +220,10 @@ class JumpScreen(ModalScreen[int | None]):
         for n, item in enumerate(self.session.form.items, start=1):
             answered = "●" if item.exercise_id in self.session.answers else "○"
             flagged = "⚑" if item.exercise_id in self.session.flags else " "
-            title = title_of(self.tutor.library.exercises[item.exercise_id])[:60]
-            lines.append(plain(f"{n:>3} {answered} {flagged} {title}"))
+            # Blind: the neutral label (a question's with its stem), never the title (issue 12 item 1).
+            label = list_text(self.tutor.library.exercises[item.exercise_id])
+            label = label if len(label) <= 60 else label[:59] + "…"
+            lines.append(plain(f"{n:>3} {answered} {flagged} {label}"))
         with VerticalScroll(id="jump"):
             yield Label("Go to item (● answered, ⚑ flagged)")
             yield OptionList(*lines, id="jump-list")
