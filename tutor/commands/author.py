@@ -37,6 +37,14 @@ def _line(value: object, style: str = "") -> Text:
     return Text(printable(str(value), one_line=True), style=style)
 
 
+def _suggested(exercise, key) -> str:
+    """``; suggested difficulty 3 (rubric: codes 2, noise 1)``, or nothing where the rubric does not apply."""
+    from tutor.content.difficulty import rate
+
+    rating = rate(exercise, key)
+    return f"; suggested difficulty {rating.level} (rubric: {rating.explain() or 'nothing scored'})" if rating else ""
+
+
 def run_preview(args: argparse.Namespace) -> int:
     from tutor.codes import CodeSystem
     from tutor.content.models import ChartExercise, ChartKey, McqExercise
@@ -63,11 +71,12 @@ def run_preview(args: argparse.Namespace) -> int:
             console.print(Panel(answer, title="Grader view: key"))
         return 0
     if not isinstance(exercise, ChartExercise):
-        console.print(Text.assemble(_line(exercise.title, "bold"), "  (", _line(exercise.id), ")\n", shown))
+        console.print(Text.assemble(_line(exercise.title, "bold"), "  (", _line(exercise.id), ")\n", shown, "\n",
+                                    _line(f"difficulty {exercise.difficulty}{_suggested(exercise, key)}")))
         _preview_billing(console, exercise, key)
         return 0
     facts = (f"{exercise.setting}, {exercise.date_of_service}, {exercise.patient.age} y/o {exercise.patient.sex}; "
-             f"assign {', '.join(exercise.assign)}; difficulty {exercise.difficulty}; "
+             f"assign {', '.join(exercise.assign)}; difficulty {exercise.difficulty}{_suggested(exercise, key)}; "
              f"topics {', '.join(exercise.topics) or '-'}")
     head = Text.assemble(_line(exercise.title, "bold"), "  (", _line(exercise.id), ")\n", _line(facts))
     documents = [Panel(_text(d.text.rstrip()), title=_line(f"{d.type}: {d.title}")) for d in exercise.documents]
