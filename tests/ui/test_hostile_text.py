@@ -154,8 +154,9 @@ async def test_the_dashboard_shows_titles_topics_and_the_trainee_as_written(host
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, DashboardScreen)
-        # "Practise next" names the pick by its neutral label: here the question's, with its stem's start.
-        assert_shown(app, TOPIC, TRAINEE, '[link="https://x"]click')
+        # "Practise next" names the pick by its neutral label (here a question's), never by its title.
+        assert_shown(app, TOPIC, TRAINEE, "Practise next (n): Question (CPC)")
+        assert TITLE not in on_screen(app)[0]
 
 
 async def test_the_trainee_prompt_lists_names_as_written(hostile_tutor: Tutor) -> None:

@@ -16,7 +16,7 @@ from textual.widgets import Button, Footer, Header, Sparkline, Static
 
 from tutor.grading.outcomes import DESCRIPTIONS, Outcome
 from tutor.practice.adaptive import drill, most_frequent_error, practise_next
-from tutor.practice.presentation import list_text
+from tutor.practice.presentation import neutral_label
 from tutor.practice.readiness import exam_readiness
 from tutor.progress import code_accuracy, outcome_counts, pace, trend
 from tutor.progress.estimate import (
@@ -129,7 +129,7 @@ class DashboardScreen(Screen):
             exercise = self.tutor.library.exercises[self.next_id]
             # Blind: the neutral label, never the title (issue 12 item 1), even for a review.
             # Content, not a str: a str label would be read as markup, and labels are the author's text.
-            button.label = plain(f"Practise next (n): {_shorten(list_text(exercise), 44)} ({REASONS[pick[1]]})")
+            button.label = plain(f"Practise next (n): {_shorten(neutral_label(exercise), 44)} ({REASONS[pick[1]]})")
             button.disabled = False
         else:
             button.label = "No exercises loaded"
