@@ -1,0 +1,46 @@
+"""Issue 20, audit findings: the blind answers the independent audit gave are graded as it expects.
+
+Each test grades the bundled exercise with its bundled key (as they are in the library, after the
+issue 12 rewrite) against the answer an auditor working the chart blind would hand in.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tutor.content.library import load_library
+from tutor.content.models import Submission
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _pair(ident: str):
+    exercise_file = next((ROOT / "exercises").rglob(f"{ident}.yaml"))
+    key_file = next((ROOT / "answer_keys").rglob(f"{ident}.yaml"))
+    library = load_library([exercise_file, key_file])
+    assert not library.errors, library.errors
+    return library.exercises[ident], library.keys[ident]
+
+
+def _grade(grader, ident: str, **answer):
+    exercise, key = _pair(ident)
+    return grader.grade(exercise, key, Submission.model_validate({"exercise": ident, **answer}))
+
+
+def _outcomes(report, element: str) -> dict[str, str]:
+    return {f.submitted: f.outcome for f in report.findings if f.element == element}
+
+
+def _code_outcomes(report) -> dict[str, str]:
+    return {f.submitted.split()[0]: f.outcome for f in report.findings
+            if f.element in ("diagnosis", "procedure") and f.submitted}
+
+
+def test_clonidine_grandmothers_house_accepts_the_unspecified_residence_kitchen(grader) -> None:
+    for place, outcome in (("Y92.000", "ALTERNATE"), ("Y92.010", "CORRECT")):
+        report = _grade(grader, "ed-clonidine-ingestion-toddler",
+                        diagnoses=["T46.5X1A", "R40.0", "R00.1", place])
+        assert report.record_correct and report.code_accuracy == 1.0, place
+        assert _code_outcomes(report)[place] == outcome
