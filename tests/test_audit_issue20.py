@@ -44,3 +44,13 @@ def test_clonidine_grandmothers_house_accepts_the_unspecified_residence_kitchen(
                         diagnoses=["T46.5X1A", "R40.0", "R00.1", place])
         assert report.record_correct and report.code_accuracy == 1.0, place
         assert _code_outcomes(report)[place] == outcome
+
+
+def test_cdiff_elderly_living_alone_accepts_optional_z60_2(grader) -> None:
+    base = [{"code": "A04.72", "poa": "Y"}, {"code": "E43", "poa": "Y"}, {"code": "E87.6", "poa": "Y"},
+            {"code": "M81.0", "poa": "Y"}]
+    without = _grade(grader, "ipm-cdiff-colitis-severe-malnutrition", diagnoses=base, drg="371")
+    with_z = _grade(grader, "ipm-cdiff-colitis-severe-malnutrition", diagnoses=[*base, "Z60.2"], drg="371")
+    for report in (without, with_z):
+        assert report.record_correct and report.code_accuracy == 1.0
+    assert _code_outcomes(with_z)["Z60.2"] == "CORRECT"
