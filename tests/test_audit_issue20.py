@@ -54,3 +54,16 @@ def test_cdiff_elderly_living_alone_accepts_optional_z60_2(grader) -> None:
     for report in (without, with_z):
         assert report.record_correct and report.code_accuracy == 1.0
     assert _code_outcomes(with_z)["Z60.2"] == "CORRECT"
+
+
+def test_hypertensive_heart_ckd_teaches_why_e11_21_and_n18_30_are_wrong(grader) -> None:
+    exercise, key = _pair("ipm-hypertensive-heart-ckd-diabetes")
+    lessons = {code: d.lesson for d in key.distractors for code in d.codes}
+    assert "E11.22" in lessons["E11.21"] and "N18.4" in lessons["E11.21"]
+    assert "stage 3" in lessons["N18.30"] and "unspecified" not in lessons["N18.30"]
+    diagnoses = [{"code": d.code, "poa": None if d.poa == "exempt" else d.poa} for d in key.diagnoses]
+    report = _grade(grader, exercise.id, diagnoses=[*diagnoses, {"code": "E11.21", "poa": "Y"}], drg=key.drg)
+    assert not report.record_correct
+    extra = [f for f in report.findings if f.submitted.startswith("E11.21")]
+    assert extra and extra[0].outcome == "EXTRA_CODE"
+    assert extra[0].lessons == [lessons["E11.21"]]
