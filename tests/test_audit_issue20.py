@@ -67,3 +67,15 @@ def test_hypertensive_heart_ckd_teaches_why_e11_21_and_n18_30_are_wrong(grader) 
     extra = [f for f in report.findings if f.submitted.startswith("E11.21")]
     assert extra and extra[0].outcome == "EXTRA_CODE"
     assert extra[0].lessons == [lessons["E11.21"]]
+
+
+def test_appendicitis_asthma_rationale_quotes_only_what_the_chart_says() -> None:
+    import re
+
+    exercise, key = _pair("ip-appendicitis-laparoscopic")
+    chart = " ".join(" ".join(d.text.split()) for d in exercise.documents).lower()
+    rationale = next(d.rationale for d in key.diagnoses if d.code == "J45.20")
+    quoted = re.findall(r'"([^"]+)"', rationale)
+    assert quoted and all(" ".join(q.split()).lower() in chart for q in quoted), quoted
+    assert "uncomplicated" not in rationale
+
