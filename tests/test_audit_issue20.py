@@ -79,3 +79,8 @@ def test_appendicitis_asthma_rationale_quotes_only_what_the_chart_says() -> None
     assert quoted and all(" ".join(q.split()).lower() in chart for q in quoted), quoted
     assert "uncomplicated" not in rationale
 
+
+def test_screening_colonoscopy_rationale_gives_the_2026_medicare_coinsurance() -> None:
+    _, key = _pair("pro-screening-colonoscopy-polyp")
+    rationale = " ".join(key.procedures[0].rationale.split())
+    assert "15%" in rationale and "2026" in rationale and "deductible" in rationale
