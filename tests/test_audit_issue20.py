@@ -84,3 +84,19 @@ def test_screening_colonoscopy_rationale_gives_the_2026_medicare_coinsurance() -
     _, key = _pair("pro-screening-colonoscopy-polyp")
     rationale = " ".join(key.procedures[0].rationale.split())
     assert "15%" in rationale and "2026" in rationale and "deductible" in rationale
+
+
+def test_no_medicaid_claim_has_a_drug_line_while_claims_carry_no_ndc(grader) -> None:
+    """A Medicaid physician-administered drug line needs an NDC, which our claims cannot show yet."""
+    from tutor.content.billing import ClaimExercise
+
+    library = load_library([ROOT / "exercises" / "billing", ROOT / "answer_keys" / "billing"])
+    for exercise in library.exercises.values():
+        if isinstance(exercise, ClaimExercise) and exercise.claim.payer == "medicaid":
+            assert not [line for line in exercise.claim.lines if line.code.startswith("J")], exercise.id
+    exercise, key = _pair("clm-ceftriaxone-units-in-mg")
+    assert exercise.claim.payer == "commercial" and "NDC" in key.corrected.procedures[-1].rationale
+    blind = _grade(grader, exercise.id, findings=[{"edit": "UNITS_OVER_LIMIT", "line": 3}],
+                   diagnoses=["A54.03"],
+                   procedures=[{"code": "99213", "modifiers": ["25"]}, "96372", {"code": "J0696", "units": 2}])
+    assert blind.record_correct and blind.code_accuracy == 1.0
