@@ -100,3 +100,13 @@ def test_no_medicaid_claim_has_a_drug_line_while_claims_carry_no_ndc(grader) -> 
                    diagnoses=["A54.03"],
                    procedures=[{"code": "99213", "modifiers": ["25"]}, "96372", {"code": "J0696", "units": 2}])
     assert blind.record_correct and blind.code_accuracy == 1.0
+
+
+def test_gestational_diabetes_history_claim_corrects_the_visit_to_99213(grader) -> None:
+    answer = {"findings": [{"edit": "AGE_CONFLICT", "diagnosis": "B"}, {"edit": "EXCLUDES1", "diagnosis": "B"}],
+              "diagnoses": ["R73.03", "Z86.32"]}
+    right = _grade(grader, "clm-age-gestational-diabetes-history", **answer, procedures=["99213", "36415"])
+    assert right.record_correct and right.code_accuracy == 1.0
+    billed = _grade(grader, "clm-age-gestational-diabetes-history", **answer, procedures=["99214", "36415"])
+    assert not billed.record_correct
+    assert _code_outcomes(billed)["99214"] not in ("CORRECT", "ALTERNATE")
