@@ -110,3 +110,18 @@ def test_gestational_diabetes_history_claim_corrects_the_visit_to_99213(grader) 
     billed = _grade(grader, "clm-age-gestational-diabetes-history", **answer, procedures=["99214", "36415"])
     assert not billed.record_correct
     assert _code_outcomes(billed)["99214"] not in ("CORRECT", "ALTERNATE")
+
+
+def test_knee_sprain_in_a_global_period_accepts_the_documented_external_causes(grader) -> None:
+    ident = "pf-24-unrelated-em-global-period"
+    procedures = [{"code": "99213", "modifiers": ["24"]}]
+    bare = _grade(grader, ident, diagnoses=["S83.411A"], procedures=procedures)
+    assert bare.record_correct and bare.code_accuracy == 1.0
+    for mechanism in ("X50.0XXA", "X50.9XXA"):
+        full = _grade(grader, ident, diagnoses=["S83.411A", mechanism, "Y93.H2", "Y99.8"], procedures=procedures)
+        assert full.record_correct and full.code_accuracy == 1.0, mechanism
+        assert {_code_outcomes(full)[c] for c in (mechanism, "Y93.H2", "Y99.8")} <= {"CORRECT", "ALTERNATE"}
+    # No place is documented: a Y92 code is an extra, and the trainee is told why.
+    placed = _grade(grader, ident, diagnoses=["S83.411A", "X50.0XXA", "Y93.H2", "Y92.007"], procedures=procedures)
+    extra = next(f for f in placed.findings if f.submitted.startswith("Y92.007"))
+    assert extra.outcome == "EXTRA_CODE" and extra.lessons and "I.C.20.b" in extra.lessons[0]
