@@ -125,3 +125,41 @@ def test_knee_sprain_in_a_global_period_accepts_the_documented_external_causes(g
     placed = _grade(grader, ident, diagnoses=["S83.411A", "X50.0XXA", "Y93.H2", "Y92.007"], procedures=procedures)
     extra = next(f for f in placed.findings if f.submitted.startswith("Y92.007"))
     assert extra.outcome == "EXTRA_CODE" and extra.lessons and "I.C.20.b" in extra.lessons[0]
+
+
+@pytest.mark.parametrize("modifiers, outcome", [([], None), (["59"], "ALTERNATE"), (["XS"], "ALTERNATE")])
+def test_laceration_repairs_accept_12002_with_59_or_xs(grader, modifiers, outcome) -> None:
+    report = _grade(grader, "pf-laceration-repairs-summed-by-group",
+                    diagnoses=["S01.81XA", "S01.01XA", "S51.811A"],
+                    procedures=["12051", {"code": "12002", "modifiers": modifiers}])
+    assert report.record_correct and report.code_accuracy == 1.0 and report.learning_score == 1.0
+    modifier = [f.outcome for f in report.findings if f.element == "modifier"]
+    assert modifier == ([outcome] if outcome else [])
+
+
+def test_an_alternate_modifier_set_is_only_what_the_key_lists(grader) -> None:
+    report = _grade(grader, "pf-laceration-repairs-summed-by-group",
+                    diagnoses=["S01.81XA", "S01.01XA", "S51.811A"],
+                    procedures=["12051", {"code": "12002", "modifiers": ["59", "XS"]}])
+    assert not report.record_correct
+    assert [f.outcome for f in report.findings if f.element == "modifier"] == ["WRONG_MODIFIER"]
+
+
+def test_validate_reports_an_unknown_alternate_modifier(tmp_path, capsys) -> None:
+    from tutor.cli import main
+
+    ident = "pf-laceration-repairs-summed-by-group"
+    exercise_file = next((ROOT / "exercises").rglob(f"{ident}.yaml"))
+    key_file = next((ROOT / "answer_keys").rglob(f"{ident}.yaml"))
+    for folder in ("exercises", "answer_keys"):
+        (tmp_path / folder).mkdir()
+    (tmp_path / "exercises" / exercise_file.name).write_text(exercise_file.read_text())
+    (tmp_path / "answer_keys" / key_file.name).write_text(key_file.read_text())
+    assert main(["validate", str(tmp_path), "--strict"]) == 0
+    capsys.readouterr()
+    broken = key_file.read_text().replace('[["59"], [XS]]', '[["59"], [QQ]]')
+    assert broken != key_file.read_text()
+    (tmp_path / "answer_keys" / key_file.name).write_text(broken)
+    assert main(["validate", str(tmp_path)]) == 1
+    out = capsys.readouterr()
+    assert "unknown modifier 'QQ'" in out.out + out.err

@@ -101,6 +101,8 @@ def run_preview(args: argparse.Namespace) -> int:
             title = (codes.title(px.code, system) if system else "") or "(CPT: your licensed file shows titles)"
             details = " ".join(filter(None, ["-".join(px.modifiers) if px.modifiers else "",
                                              f"x{px.units}" if px.units else ""]))
+            if px.alternate_modifiers:
+                details += " (also " + ", ".join("-".join(ms) or "no modifier" for ms in px.alternate_modifiers) + ")"
             table.add_row("P", _line(f"{px.code} {details}".strip()), _line(title), "", _text(px.rationale))
         extras = []
         if key.sequencing:

@@ -73,7 +73,12 @@ def _check_key(library: Library, ident: str, exercise: ChartExercise, key: Chart
         for j, modifier in enumerate(px.modifiers):
             if normalize_modifier(modifier) not in codes.modifiers:
                 library.problem(source, ("procedures", i, "modifiers", j), f"unknown modifier '{modifier}'")
-        if system is CodeSystem.ICD10PCS and (px.modifiers or px.units):
+        for j, accepted in enumerate(px.alternate_modifiers):
+            for m, modifier in enumerate(accepted):
+                if normalize_modifier(modifier) not in codes.modifiers:
+                    library.problem(source, ("procedures", i, "alternate_modifiers", j, m),
+                                    f"unknown modifier '{modifier}'")
+        if system is CodeSystem.ICD10PCS and (px.modifiers or px.alternate_modifiers or px.units):
             library.problem(source, ("procedures", i), "ICD-10-PCS lines take no modifiers or units")
     _check_excludes1(library, source, key, codes)
     _check_sequencing(library, source, key)

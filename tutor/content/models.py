@@ -191,6 +191,9 @@ class KeyProcedure(Model):
     code: CodeText
     system: ProcedureSystem | None = None
     modifiers: list[CodeText] = Field(default_factory=list, max_length=4)
+    alternate_modifiers: list[Annotated[list[CodeText], Field(max_length=4)]] = Field(default_factory=list)
+    """Other modifier sets accepted on this line (``[]`` for none), graded ALTERNATE: a pair that
+    many payers edit and some do not (12002 beside 12051 with or without 59/XS)."""
     units: int | None = Field(default=None, ge=1, le=9999)
     rationale: Prose
     evidence: str | None = None

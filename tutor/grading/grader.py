@@ -59,6 +59,10 @@ class _KeyLine:
     poa: str | None = None
     modifiers: frozenset[str] = frozenset()
     units: int | None = None
+    alternate_modifiers: tuple[frozenset[str], ...] = ()
+
+    def accepts_modifiers(self, modifiers: frozenset[str]) -> bool:
+        return modifiers == self.modifiers or modifiers in self.alternate_modifiers
 
 
 @dataclass
@@ -124,7 +128,7 @@ def _pair(keys: list[_KeyLine], entries: list[_Entry], near: Callable[[_Entry, _
         same = by_code.get((key.code, key.system))
         if same:
             # The same code on several lines (20610-RT and 20610-LT): pair each with the line it fits best.
-            entry = min(same, key=lambda e: (e.modifiers != key.modifiers, (e.units or 1) != (key.units or 1),
+            entry = min(same, key=lambda e: (not key.accepts_modifiers(e.modifiers), (e.units or 1) != (key.units or 1),
                                              (e.poa or "") != (key.poa or ""), _content(e)))
             same.remove(entry)
             result.matches.append(_Match(key, entry, Outcome.CORRECT))
@@ -251,6 +255,7 @@ class _PreparedKey:
             procedures.append(_KeyLine(
                 i, code, system, tuple(normalize(a, None) for a in p.alternates), p.optional, p.rationale,
                 p.evidence, modifiers=frozenset(normalize_modifier(m) for m in p.modifiers), units=p.units,
+                alternate_modifiers=tuple(frozenset(normalize_modifier(m) for m in ms) for ms in p.alternate_modifiers),
             ))
         lessons = tuple((frozenset(d.codes), d.lesson) for d in key.distractors)
         return cls(diagnoses, tuple(procedures), lessons)
@@ -517,6 +522,10 @@ class _ChartGrading:
             if key.modifiers or entry.modifiers:
                 if entry.modifiers == key.modifiers:
                     outcome, message = Outcome.CORRECT, "Modifiers are correct."
+                elif entry.modifiers in key.alternate_modifiers:
+                    outcome = Outcome.ALTERNATE
+                    message = (f"{entry.code} {_list(entry.modifiers)} is accepted as well as the key's "
+                               f"{_list(key.modifiers)}.")
                 elif entry.modifiers < key.modifiers:
                     outcome = Outcome.MISSING_MODIFIER
                     message = f"{entry.code} needs modifier(s) {', '.join(sorted(key.modifiers - entry.modifiers))}."
