@@ -163,3 +163,16 @@ def test_validate_reports_an_unknown_alternate_modifier(tmp_path, capsys) -> Non
     assert main(["validate", str(tmp_path)]) == 1
     out = capsys.readouterr()
     assert "unknown modifier 'QQ'" in out.out + out.err
+
+
+def test_no_cpt_descriptor_fragments_in_questions_keys_or_charts() -> None:
+    """Questions and rationales describe CPT codes in our own words, never the descriptor's."""
+    import re
+
+    fragments = re.compile(r"up to 14 lesions|each additional lobe|2\.5 cm or less|2\.5 cm-or-less|first 15 minutes"
+                           r"|2\.6[- ]7\.5 cm|second through the fourteenth|2nd through the 14th"
+                           r"|scalp, neck, axillae|scalp/neck/axillae|face, ears,\s+eyelids|CPT descriptor counts",
+                           re.IGNORECASE)
+    hits = [str(p.relative_to(ROOT)) for folder in ("exercises", "answer_keys")
+            for p in (ROOT / folder).rglob("*.yaml") if fragments.search(p.read_text())]
+    assert not hits, hits
