@@ -125,3 +125,10 @@ def test_pt_eight_minute_rule_vs_code_by_code() -> None:
     assert procs == [("97110", ("GP",), 1), ("97140", ("GP",), 1)]
     procs, _ = _key("cpt-pt-timed-units", v="97110 23 min+97140 10 min, commercial")
     assert procs == [("97110", ("GP",), 2), ("97140", ("GP",), 1)]
+
+
+def test_medicare_vaccine_g_codes_vs_commercial() -> None:
+    procs, dx = _key("cpt-vaccine-medicare", v="flu + PCV20, Medicare Part B")
+    assert procs == [("90662", (), 1), ("90677", (), 1), ("G0008", (), 1), ("G0009", (), 1)] and dx == ["Z23"]
+    procs, _ = _key("cpt-vaccine-medicare", v="flu + PCV20, Retiree commercial plan")
+    assert procs == [("90662", (), 1), ("90677", (), 1), ("90471", (), 1), ("90472", (), 1)]
