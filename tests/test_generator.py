@@ -15,7 +15,10 @@ from tutor.cli import main
 from tutor.codes import CodeSystem, Validity
 from tutor.codes.normalize import infer_procedure_system
 from tutor.commands.generate import drg_grouper
-from tutor.content.generator import build, combinations, generate, load_template
+from tutor.content.generator import build, combinations, generate, load_template, write
+from tutor.content.giveaways import PREFIX as GIVEAWAY
+from tutor.content.library import load_library
+from tutor.content.lint import check_warnings
 from tutor.content.models import ChartExercise, ChartKey
 from tutor.grading.classify import side
 from tutor.grading.keys import key_as_submission
@@ -60,15 +63,62 @@ def check_generated(codes, grader, exercise_data: dict, key_data: dict) -> None:
 
 
 @pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: p.stem)
-def test_every_combination_of_a_template_is_valid_and_consistent(path: Path, codes, grader) -> None:
+def test_every_combination_of_a_template_is_valid_and_consistent(path: Path, codes, grader, tmp_path: Path) -> None:
     template = load_template(path)
     group = drg_grouper(codes) if template.key.get("drg") == "auto" else None
     all_choices = combinations(template)
     assert len(all_choices) >= 24, "a template should be able to produce dozens of distinct charts"
     sample = all_choices if len(all_choices) <= 200 else random.Random(0).sample(all_choices, 200)
+    made = []
     for n, choice in enumerate(sample):
         item = build(template, choice, random.Random(n), f"{template.id_prefix}-t{n:04d}", group)
         check_generated(codes, grader, item.exercise, item.key)
+        made.append(item)
+    # What `medcode validate --strict` would say of the generated pack: no warning (giveaways included).
+    write(made, tmp_path / "exercises", tmp_path / "answer_keys")
+    library = load_library([tmp_path])
+    check_warnings(library, codes)
+    problems = [f"{p.path}:{p.line}: {p.message}" for p in library.problems]
+    assert not problems, f"{path.stem}: " + "\n".join(problems[:10])
+
+
+LABELLED_TEMPLATE = """\
+format: 1
+template: labelled
+description: A template with a label.
+setting: outpatient
+id_prefix: gen-l
+title: "Otitis media, {side.word}"
+label: "LABEL_START, {age} {sex_word}: {side.complaint}"
+dates: [2026-04-01, 2026-04-30]
+assign: [icd10cm]
+difficulty: 1
+slots:
+  side:
+    - {word: right, complaint: right ear pain, digit: "1"}
+    - {word: left, complaint: left ear pain, digit: "2"}
+documents:
+  - {type: progress_note, title: Office visit, text: "{side.word} TM bulging, red. AOM. Amoxicillin."}
+key:
+  diagnoses:
+    - {code: "H66.9{side.digit}", rationale: "AOM, {side.word} ear (OCG I.A.12)."}
+"""
+
+
+@pytest.mark.parametrize("label_start, giveaway", [("Office, peds", False), ("Office, otitis", True)])
+def test_a_template_label_is_filled_and_checked_for_giveaways(label_start: str, giveaway: bool, tmp_path: Path,
+                                                              codes) -> None:
+    template_path = tmp_path / "labelled.yaml"
+    template_path.write_text(LABELLED_TEMPLATE.replace("LABEL_START", label_start))
+    template = load_template(template_path)
+    item = build(template, (0,), random.Random(0), "gen-l-001")
+    patient = item.exercise["patient"]
+    assert item.exercise["label"] == f"{label_start}, {patient['age']} {patient['sex']}: right ear pain"
+    write([item], tmp_path / "pack" / "exercises", tmp_path / "pack" / "answer_keys")
+    library = load_library([tmp_path / "pack"])
+    check_warnings(library, codes)
+    found = [p.message for p in library.problems if p.message.startswith(GIVEAWAY + "the label")]
+    assert not library.errors and bool(found) is giveaway, library.problems
 
 
 @settings(max_examples=30)

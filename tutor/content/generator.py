@@ -60,6 +60,8 @@ class Template(Model):
     setting: Setting
     id_prefix: Identifier
     title: str
+    label: str | None = None
+    """The neutral label of each generated chart (placeholders allowed): setting, patient, reason."""
     dates: tuple[ServiceDate, ServiceDate]
     """Dates of service are drawn from this range (inclusive)."""
     ages: tuple[Age, Age] = (18, 90)
@@ -160,6 +162,7 @@ def build(template: Template, choice: tuple[int, ...], rng: random.Random, ident
                    admit=(when - timedelta(days=3)).strftime("%m/%d/%Y"), discharge=when.strftime("%m/%d/%Y"))
     exercise = {
         "format": 1, "id": ident, "kind": "chart", "title": _fill(template.title, context),
+        **({"label": _fill(template.label, context)} if template.label else {}),
         "setting": template.setting, "date_of_service": when, "patient": {"age": age, "sex": sex},
         "assign": list(template.assign), "difficulty": template.difficulty, "topics": list(template.topics),
         "exam_areas": list(template.exam_areas),
