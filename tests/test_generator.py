@@ -37,6 +37,7 @@ def check_generated(codes, grader, exercise_data: dict, key_data: dict) -> None:
     key = ChartKey.model_validate(key_data)
     when: date = exercise.date_of_service
     text = " ".join(doc.text for doc in exercise.documents).lower()
+    assert "{" not in (exercise.label or "") + text, f"{exercise.id}: a placeholder left unfilled"
     for line in key.diagnoses:
         check = codes.check(line.code, CodeSystem.ICD10CM, when)
         assert check.status is Validity.VALID, f"{exercise.id}: {check.message}"
