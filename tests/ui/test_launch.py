@@ -31,12 +31,11 @@ sys.exit(main(sys.argv[1:]))
 
 
 @pytest.fixture
-def code_cache(tmp_path: Path) -> Path:
-    """A private copy of the code index, so the tutor's start-up writes nothing into the shared cache."""
-    shared = Path(os.environ.get("MEDCODE_CACHE_DIR", ""))
-    index = sorted(shared.glob("codes-*.sqlite")) if shared.is_dir() else []
-    if not index:
-        pytest.skip("no prebuilt code index (set MEDCODE_CACHE_DIR)")
+def private_cache(tmp_path: Path, code_cache: Path, codes) -> Path:
+    """A private copy of the session's code index (built by the ``codes`` fixture when absent), so
+    the tutor's start-up writes nothing into the shared cache."""
+    index = sorted(code_cache.glob("codes-*.sqlite"))
+    assert index, f"no code index in {code_cache}"
     cache = tmp_path / "cache"
     cache.mkdir()
     shutil.copy(index[-1], cache)
@@ -50,7 +49,7 @@ def run_tutor(tmp_path: Path, code_cache: Path, program: str) -> subprocess.Comp
                           capture_output=True, text=True, timeout=120)
 
 
-def test_an_unhandled_error_in_the_tutor_exits_non_zero(tmp_path: Path, code_cache: Path) -> None:
-    done = run_tutor(tmp_path, code_cache, INJECTED)
+def test_an_unhandled_error_in_the_tutor_exits_non_zero(tmp_path: Path, private_cache: Path) -> None:
+    done = run_tutor(tmp_path, private_cache, INJECTED)
     assert "an injected failure" in done.stdout + done.stderr
     assert done.returncode == 70  # EX_SOFTWARE, as for the command-line tools
