@@ -8,33 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from samples import DM2, DM2_KEY, isolate_cli
 from tutor.cli import main
-
-DM2 = """\
-format: 1
-id: dm2
-kind: chart
-title: Type 2 diabetes follow-up
-setting: outpatient
-date_of_service: 2026-03-14
-patient: {age: 58, sex: F}
-assign: [icd10cm]
-difficulty: 2
-documents:
-  - type: progress_note
-    title: Office visit
-    text: Type 2 diabetes, controlled on metformin.
-"""
-
-DM2_KEY = """\
-format: 1
-exercise: dm2
-diagnoses:
-  - code: E11.9
-    rationale: Type 2 diabetes, no complication documented (OCG I.C.4.a).
-  - code: Z79.84
-    rationale: Metformin is an oral hypoglycemic (OCG I.C.4.a.3).
-"""
 
 HIP = """\
 format: 1
@@ -65,10 +40,7 @@ diagnoses:
 
 @pytest.fixture(autouse=True)
 def environment(monkeypatch, codes, code_cache, tmp_path):
-    """The CLI opens its own code sets: same index as the session's, no CPT file, no real user folders."""
-    monkeypatch.setenv("MEDCODE_CACHE_DIR", str(code_cache))
-    monkeypatch.setenv("MEDCODE_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("MEDCODE_CPT_FILE", raising=False)
+    isolate_cli(monkeypatch, code_cache, tmp_path)
 
 
 @pytest.fixture

@@ -12,41 +12,15 @@ from pathlib import Path
 
 import pytest
 
+from samples import DM2, DM2_KEY, isolate_cli
 from tutor.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "exercises" / "templates" / "ed-wrist-fracture.yaml"
 
-DM2 = """\
-format: 1
-id: dm2
-kind: chart
-title: Type 2 diabetes follow-up
-setting: outpatient
-date_of_service: 2026-03-14
-patient: {age: 58, sex: F}
-assign: [icd10cm]
-difficulty: 2
-documents:
-  - {type: progress_note, title: Office visit, text: "Type 2 diabetes, controlled on diet."}
-"""
-
-DM2_KEY = """\
-format: 1
-exercise: dm2
-diagnoses:
-  - {code: E11.9, rationale: "Type 2 diabetes, no complication documented (OCG I.C.4.a)."}
-"""
-
-
 @pytest.fixture(autouse=True)
 def environment(monkeypatch, codes, code_cache, tmp_path):
-    """The session's code index, no CPT file, and no settings file unless a test writes one."""
-    monkeypatch.setenv("MEDCODE_CACHE_DIR", str(code_cache))
-    monkeypatch.setenv("MEDCODE_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config-home"))  # the default settings file: absent
-    monkeypatch.delenv("MEDCODE_CONFIG", raising=False)
-    monkeypatch.delenv("MEDCODE_CPT_FILE", raising=False)
+    isolate_cli(monkeypatch, code_cache, tmp_path)
 
 
 def pack(folder: Path, exercise: str = DM2, key: str = DM2_KEY) -> Path:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from samples import DM2_KEY_E11_9, isolate_cli
 from tutor.cli import main
 from tutor.codes import CodeSets, CodeSystem
 from tutor.content.giveaways import (
@@ -223,21 +224,11 @@ documents:
       present on admission.
 """
 
-KEY = """\
-format: 1
-exercise: dm2
-diagnoses:
-  - code: E11.9
-    rationale: Type 2 diabetes, no complication documented (OCG I.C.4.a).
-"""
-
 
 @pytest.fixture
 def tree(tmp_path: Path, monkeypatch, code_cache) -> Path:
-    monkeypatch.setenv("MEDCODE_CACHE_DIR", str(code_cache))
-    monkeypatch.setenv("MEDCODE_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("MEDCODE_CPT_FILE", raising=False)
-    for folder, text in (("exercises", CHART), ("answer_keys", KEY)):
+    isolate_cli(monkeypatch, code_cache, tmp_path)
+    for folder, text in (("exercises", CHART), ("answer_keys", DM2_KEY_E11_9)):
         path = tmp_path / "content" / folder / "dm2.yaml"
         path.parent.mkdir(parents=True)
         path.write_text(text, encoding="utf-8")

@@ -10,6 +10,7 @@ from typing import get_args
 import pytest
 from pydantic import ValidationError
 
+from samples import isolate_cli
 from tutor.cli import main
 from tutor.content.library import load_library
 from tutor.content.models import MAX_QUERIES, QUERY_TOPICS, ChartKey, QueryTopic, Submission
@@ -53,10 +54,7 @@ queries:
 
 @pytest.fixture(autouse=True)
 def environment(monkeypatch, codes, code_cache, tmp_path):
-    """The CLI opens its own code sets: same index as the session's, no CPT file, no real user folders."""
-    monkeypatch.setenv("MEDCODE_CACHE_DIR", str(code_cache))
-    monkeypatch.setenv("MEDCODE_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("MEDCODE_CPT_FILE", raising=False)
+    isolate_cli(monkeypatch, code_cache, tmp_path)
 
 
 @pytest.fixture
