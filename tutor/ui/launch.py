@@ -9,6 +9,7 @@ from contextlib import ExitStack
 
 from tutor.crashlog import EX_SOFTWARE
 from tutor.progress import ProgressStore, open_store
+from tutor.textsafe import printable
 from tutor.ui.context import Tutor
 
 
@@ -31,7 +32,7 @@ def launch(args: argparse.Namespace, exam: tuple[str, int | None] | None = None)
 
     def announce(notice: str) -> None:  # on the terminal (seen after the tutor closes) and in the tutor
         notices.append(notice)
-        print(notice, file=sys.stderr)
+        print(printable(notice), file=sys.stderr)  # it quotes the database's path
 
     notices: list[str] = []
     with ExitStack() as closing:
