@@ -277,6 +277,15 @@ def test_a_hostile_claim_is_scrubbed_or_refused_plainly(medcode, name: str) -> N
         medcode("scrub", HOSTILE / "claims" / name, "--format", fmt)
 
 
+def test_a_hostile_cpt_file_is_shown_as_text(medcode, tmp_path: Path) -> None:
+    cpt = tmp_path / "cpt.csv"
+    cpt.write_text("99213,Office visit \x1b[2J\u202e cleared\n99214,Office visit \x9b31m red\n", encoding="utf-8")
+    card = medcode("lookup", "99213", "--date", "2026-01-05", allowed={0}, MEDCODE_CPT_FILE=str(cpt))
+    assert "\\x1b[2J\\u202e cleared" in card.stdout, str(card)
+    found = medcode("lookup", "--system", "cpt", "office", "visit", allowed={0}, MEDCODE_CPT_FILE=str(cpt))
+    assert "\\x9b31m red" in found.stdout, str(found)
+
+
 def test_every_exam_form_prints(medcode) -> None:
     for seed in range(1, 6):
         medcode("exam", "mini", "--seed", str(seed), "--print", allowed={0})

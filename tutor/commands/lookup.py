@@ -30,14 +30,14 @@ def run_lookup(args: argparse.Namespace) -> int:
             if check.status in (Validity.NOT_A_CODE, Validity.UNKNOWN):
                 print(printable(f"{check.code}: not found ({check.message})", one_line=True))
                 return 1
-            print(describe(codes, query, when, system))
+            print(printable(describe(codes, query, when, system)))  # titles may come from a CPT file
             return 0
         results = codes.search(query, system or CodeSystem.ICD10CM, args.limit)
         if not results:
             print(printable(f"nothing found for '{query}'", one_line=True))
             return 1
         for code, title in results:
-            print(f"{code:<9} {title}")
+            print(printable(f"{code:<9} {title}", one_line=True))
         return 0
     finally:
         codes.close()
@@ -50,12 +50,13 @@ def run_index(args: argparse.Namespace) -> int:
     path = default_index_path(cache_dir())
     damage = index_damage(path) if path.exists() and not args.rebuild else None
     if path.exists() and not args.rebuild and damage is None:
-        print(f"index ready: {path}")
+        print(printable(f"index ready: {path}", one_line=True))
         return 0
     if damage:
-        print(f"The code index {path} was damaged ({damage}); rebuilding it ...", file=sys.stderr)
+        print(printable(f"The code index {path} was damaged ({damage}); rebuilding it ...", one_line=True),
+              file=sys.stderr)
     build_index(path, progress_bar("ICD-10-CM/PCS index"))
-    print(f"index built: {path}")
+    print(printable(f"index built: {path}", one_line=True))
     return 0
 
 
