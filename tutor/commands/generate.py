@@ -63,8 +63,8 @@ def run(args: argparse.Namespace) -> int:
         written = write(generated, out / "exercises" / "generated", out / "answer_keys" / "generated")
     except OSError as exc:
         raise TutorError(f"cannot write the generated files under {out}: {exc.strerror or exc}") from exc
-    print(f"{len(generated)} exercise(s) from {template.template} (seed {args.seed}) written under {out}/ "
-          f"({len(written)} files)")
+    print(printable(f"{len(generated)} exercise(s) from {template.template} (seed {args.seed}) written under "
+                    f"{out}/ ({len(written)} files)", one_line=True))
     if len(generated) < args.count:
         print(f"note: the template has only {len(generated)} distinct combinations", file=sys.stderr)
     return 0
