@@ -12,7 +12,6 @@ from pathlib import Path
 
 from tutor import __version__
 from tutor.commands import author, exam, generate, grade, lookup, report, scrub, validate
-from tutor.crashlog import EX_SOFTWARE
 from tutor.errors import TutorError
 from tutor.textsafe import printable
 
@@ -70,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def internal_error(error: Exception, argv: Sequence[str]) -> int:
-    from tutor.crashlog import write_crash_log
+    from tutor.crashlog import EX_SOFTWARE, write_crash_log  # only on a crash: platform etc. cost each start
 
     log = write_crash_log(error, argv)
     where = f"details in {log}" if log else "its details could not be saved anywhere"
