@@ -67,7 +67,6 @@ def open_codes(args: argparse.Namespace):
     """The code sets; a missing or damaged index is (re)built first, with a one-line reason and a bar."""
     from tutor.codes import CodeSets
     from tutor.paths import cache_dir
-    from tutor.textsafe import printable
 
     def announce(reason: str) -> None:  # the bar is drawn only if a build starts, after this line
         sys.stderr.write(printable(reason) + "\n")
