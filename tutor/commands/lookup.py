@@ -48,11 +48,11 @@ def run_index(args: argparse.Namespace) -> int:
     from tutor.paths import cache_dir
 
     path = default_index_path(cache_dir())
-    damage = index_damage(path) if path.exists() and not args.rebuild else None
-    if path.exists() and not args.rebuild and damage is None:
-        print(printable(f"index ready: {path}", one_line=True))
-        return 0
-    if damage:
+    if path.exists() and not args.rebuild:
+        damage = index_damage(path)
+        if damage is None:
+            print(printable(f"index ready: {path}", one_line=True))
+            return 0
         print(printable(f"The code index {path} was damaged ({damage}); rebuilding it ...", one_line=True),
               file=sys.stderr)
     build_index(path, progress_bar("ICD-10-CM/PCS index"))
