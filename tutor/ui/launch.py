@@ -9,7 +9,6 @@ from contextlib import ExitStack
 
 from tutor.crashlog import EX_SOFTWARE
 from tutor.progress import ProgressStore, open_store
-from tutor.textsafe import printable
 from tutor.ui.context import Tutor
 
 
@@ -32,7 +31,7 @@ def launch(args: argparse.Namespace, exam: tuple[str, int | None] | None = None)
 
     def announce(notice: str) -> None:  # on the terminal (seen after the tutor closes) and in the tutor
         notices.append(notice)
-        print(printable(notice), file=sys.stderr)  # it quotes the database's path
+        print(notice, file=sys.stderr)  # recovery_notice already shows control characters as escapes
 
     notices: list[str] = []
     with ExitStack() as closing:
