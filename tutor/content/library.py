@@ -72,21 +72,23 @@ def _is_yaml(path: Path) -> bool:
     return path.suffix in YAML_SUFFIXES
 
 
-def yaml_files(paths: Iterable[Path]) -> list[Path]:
-    """Every YAML file under the given files and folders, in a stable order (links out of a folder skipped)."""
+def _walk(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
+    """The YAML files under the given files and folders, and the links out of a folder skipped: one walk."""
     found: list[Path] = []
+    outside: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(p for p in files_under(path, _is_yaml).files if "templates" not in p.relative_to(path).parts)
+            walked = files_under(path, _is_yaml)
+            found.extend(p for p in walked.files if "templates" not in p.relative_to(path).parts)
+            outside.extend(walked.outside_links)
         else:
             found.append(path)
-    return found
+    return found, outside
 
 
-def links_not_followed(paths: Iterable[Path]) -> list[Problem]:
-    """A warning for each link out of a given folder that ``yaml_files`` skipped."""
-    return [Problem(str(link), 1, 1, LINK_NOT_FOLLOWED, "warning")
-            for path in paths if path.is_dir() for link in files_under(path, _is_yaml).outside_links]
+def yaml_files(paths: Iterable[Path]) -> list[Path]:
+    """Every YAML file under the given files and folders, in a stable order (links out of a folder skipped)."""
+    return _walk(paths)[0]
 
 
 def _kind_of(data: Any) -> Literal["exercise", "key"] | None:
@@ -126,9 +128,9 @@ def validation_problems(error: ValidationError, source: SourceFile, tagged: bool
 
 def load_library(paths: Iterable[Path]) -> Library:
     """Load exercises and keys from files and folders (told apart by their content)."""
-    paths = list(paths)
-    library = Library(problems=links_not_followed(paths))
-    for path in yaml_files(paths):
+    found, outside = _walk(paths)  # each folder walked once
+    library = Library(problems=[Problem(str(link), 1, 1, LINK_NOT_FOLLOWED, "warning") for link in outside])
+    for path in found:
         try:
             data, positions = load_yaml(path)
         except ContentError as exc:
