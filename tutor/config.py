@@ -85,10 +85,14 @@ def load_settings() -> Settings:
         raise wrong("trainee", "a string", trainee)
     if trainee and has_control_characters(trainee):
         raise TutorError(f"{path}: 'trainee' must be one line of plain text, not '{printable(trainee, one_line=True)}'")
-    def number(name: str, what: str, bounds: tuple[float, float]) -> float | None:
+    def number(name: str, what: str, range_name: str) -> float | None:
         value = data.get(name)
         if value is None:
             return None
+        # Only for a file that sets it: the progress package costs ~0.1 s to import, on every command.
+        from tutor.progress import estimate
+
+        bounds: tuple[float, float] = getattr(estimate, range_name)
         must = f"{what} from {bounds[0]:g} to {bounds[1]:g}"
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise wrong(name, must, value)
@@ -96,13 +100,11 @@ def load_settings() -> Settings:
             raise TutorError(f"{path}: '{name}' must be {must}, not {value:g}")
         return float(value)
 
-    from tutor.progress.estimate import HALF_LIFE_RANGE, SURE_RANGE
-
     return Settings(
         content=tuple(Path(c).expanduser() for c in content), bundled=bundled,
         cpt_file=as_path("cpt_file"), db=as_path("db"), trainee=trainee or None,
-        half_life=number("half_life", "a number of codes", HALF_LIFE_RANGE),
-        target_probability=number("target_probability", "a probability", SURE_RANGE), source=path,
+        half_life=number("half_life", "a number of codes", "HALF_LIFE_RANGE"),
+        target_probability=number("target_probability", "a probability", "SURE_RANGE"), source=path,
     )
 
 
