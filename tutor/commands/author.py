@@ -23,7 +23,8 @@ def run_new(args: argparse.Namespace) -> int:
     if args.kind == "mcq":
         exercises, keys = args.exercises or Path("exercises/mcq"), args.keys or Path("answer_keys/mcq")
     exercise, key = scaffold(args.kind, args.id, args.setting, exercises, keys)
-    print(f"wrote {exercise}\nwrote {key}\nnext: fill them in, then `medcode validate {exercise} {key}`")
+    for line in (f"wrote {exercise}", f"wrote {key}", f"next: fill them in, then `medcode validate {exercise} {key}`"):
+        print(printable(line, one_line=True))
     return 0
 
 
