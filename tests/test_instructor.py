@@ -54,6 +54,14 @@ def test_new_scaffolds_files_that_load_and_point_at_what_to_fill(tmp_path: Path,
     assert "already exists" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("ident", ["../escape", "x\x1b[2Jy", "my case", "_leading-underscore"])
+def test_new_refuses_an_id_that_cannot_be_a_file_name(tmp_path: Path, ident: str, capsys) -> None:
+    assert main(["new", "chart", ident, "--exercises", str(tmp_path / "ex"), "--keys", str(tmp_path / "keys")]) == 1
+    err = capsys.readouterr().err
+    assert "is not an exercise id" in err and "\x1b[" not in err.replace("\\x1b", "")
+    assert not any(tmp_path.rglob("*.yaml"))
+
+
 def test_preview_shows_the_chart_and_the_key(capsys) -> None:
     assert main(["preview", "op-dm2-metformin", "--width", "120"]) == 0
     out = capsys.readouterr().out

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
+from tutor.content.models import ID_PART
 from tutor.errors import TutorError
+from tutor.textsafe import printable
 
 CHART = """\
 # A synthetic chart: invented patient, no names, record numbers, phones or addresses.
@@ -95,6 +98,10 @@ ASSIGN_FOR = {
 def scaffold(kind: str, ident: str, setting: str, exercises: Path, keys: Path,
              today: date | None = None) -> tuple[Path, Path]:
     """Write the two files; never overwrite an existing one."""
+    # The id is the file name too: no folder separators, control characters or spaces in it.
+    if not re.fullmatch(ID_PART, ident):
+        raise TutorError(f"'{printable(ident, one_line=True)}' is not an exercise id: use letters, digits, '.', '_' "
+                         "and '-', starting with a letter or digit (e.g. op-knee-oa-injection)")
     exercise_path, key_path = exercises / f"{ident}.yaml", keys / f"{ident}.yaml"
     for path in (exercise_path, key_path):
         if path.exists():
