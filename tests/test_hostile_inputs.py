@@ -275,7 +275,8 @@ def test_a_bad_settings_file_is_refused_plainly(medcode, name: str) -> None:
 
 
 def test_a_missing_settings_file_named_by_the_environment_is_an_error(medcode) -> None:
-    medcode("validate", allowed={1}, MEDCODE_CONFIG="/nonexistent/config.toml")
+    result = medcode("validate", allowed={1}, MEDCODE_CONFIG="/nonexistent/config.toml")
+    assert "error:" in result.stderr
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in (HOSTILE / "claims").iterdir()))
