@@ -145,9 +145,11 @@ def test_an_alternate_modifier_set_is_only_what_the_key_lists(grader) -> None:
     assert [f.outcome for f in report.findings if f.element == "modifier"] == ["WRONG_MODIFIER"]
 
 
-def test_validate_reports_an_unknown_alternate_modifier(tmp_path, capsys) -> None:
+def test_validate_reports_an_unknown_alternate_modifier(tmp_path, capsys, monkeypatch, code_cache) -> None:
+    from samples import isolate_cli
     from tutor.cli import main
 
+    isolate_cli(monkeypatch, code_cache, tmp_path)
     ident = "pf-laceration-repairs-summed-by-group"
     exercise_file = next((ROOT / "exercises").rglob(f"{ident}.yaml"))
     key_file = next((ROOT / "answer_keys").rglob(f"{ident}.yaml"))
